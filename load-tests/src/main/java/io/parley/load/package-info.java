@@ -1,0 +1,2 @@
+/** Synthetic WebRTC participants and benchmarks. */
+package io.parley.load;

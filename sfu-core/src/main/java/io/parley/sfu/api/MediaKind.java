@@ -1,0 +1,7 @@
+package io.parley.sfu.api;
+
+/** The kind of a track. */
+public enum MediaKind {
+  AUDIO,
+  VIDEO
+}

@@ -1,0 +1,2 @@
+/** Parley's signalling server: HTTP, Socket.IO, rooms and participants. */
+package io.parley.signalling;
