@@ -1,0 +1,251 @@
+package io.parley.sfu.routing;
+
+import io.netty.buffer.ByteBuf;
+import io.parley.sfu.api.ConsumerSpec;
+import io.parley.sfu.api.HeaderExtensionIds;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.rtp.RtpHeaderWriter;
+import io.parley.sfu.rtp.RtpPacket;
+import io.parley.sfu.rtp.Vp8Descriptor;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One subscriber endpoint's copy of a producer. It picks the encoding to send and rewrites SSRC,
+ * sequence number, timestamp and VP8 picture id / TL0PICIDX so that the subscriber sees one
+ * continuous stream when the source changes (a layer switch, a publisher reconnecting). Confined to
+ * the room thread.
+ */
+public final class Consumer {
+  private final ConsumerSpec spec;
+  private final Producer producer;
+  private final Endpoint subscriber;
+  private final long ssrc;
+  private final int clockRate;
+  private final boolean video;
+  private final PacketCache cache;
+  private boolean paused;
+  private boolean closed;
+
+  private int currentEncoding = -1;
+  private int targetEncoding;
+
+  // Rewriting: out = in + offset, with offsets recomputed at each switch of source.
+  private int seqOffset;
+  private long timestampOffset;
+  private int pictureIdOffset;
+  private int tl0Offset;
+  private int lastSeq;
+  private long lastTimestamp;
+  private int lastPictureId;
+  private int lastTl0;
+  private long lastSentNanos;
+  private boolean started;
+
+  private long packetsSent;
+  private long octetsSent;
+
+  Consumer(ConsumerSpec spec, Producer producer, Endpoint subscriber) {
+    this.spec = spec;
+    this.producer = producer;
+    this.subscriber = subscriber;
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    this.ssrc = random.nextLong(1, 0xFFFFFFFFL);
+    this.clockRate = producer.spec().codec().clockRate();
+    this.video = producer.kind() == MediaKind.VIDEO;
+    this.cache = new PacketCache(video ? 512 : 64);
+    this.targetEncoding = producer.encodings().length - 1;
+    this.lastSeq = random.nextInt(0x10000);
+    this.lastTimestamp = random.nextLong(0x100000000L);
+    this.lastPictureId = random.nextInt(0x8000);
+    this.lastTl0 = random.nextInt(0x100);
+  }
+
+  public String id() {
+    return spec.consumerId();
+  }
+
+  public long ssrc() {
+    return ssrc;
+  }
+
+  public ConsumerSpec spec() {
+    return spec;
+  }
+
+  Producer producer() {
+    return producer;
+  }
+
+  Endpoint subscriber() {
+    return subscriber;
+  }
+
+  int targetEncoding() {
+    return targetEncoding;
+  }
+
+  int currentEncoding() {
+    return currentEncoding;
+  }
+
+  long packetsSent() {
+    return packetsSent;
+  }
+
+  long octetsSent() {
+    return octetsSent;
+  }
+
+  boolean started() {
+    return started;
+  }
+
+  long lastTimestamp() {
+    return lastTimestamp;
+  }
+
+  long timestampOffset() {
+    return timestampOffset;
+  }
+
+  int clockRate() {
+    return clockRate;
+  }
+
+  public void setPaused(boolean paused) {
+    boolean resumed = this.paused && !paused;
+    this.paused = paused;
+    if (resumed) {
+      // The subscriber's decoder needs a keyframe after the gap.
+      currentEncoding = -1;
+      requestKeyframe();
+    }
+  }
+
+  /** Chooses the encoding to send from now on (a switch waits for its keyframe). */
+  public void setTargetEncoding(int encoding) {
+    int clamped = Math.max(0, Math.min(encoding, producer.encodings().length - 1));
+    if (clamped != targetEncoding) {
+      targetEncoding = clamped;
+      producer.requestKeyframe(clamped);
+    }
+  }
+
+  void requestKeyframe() {
+    producer.requestKeyframe(currentEncoding >= 0 ? currentEncoding : targetEncoding);
+  }
+
+  void close() {
+    closed = true;
+    cache.clear();
+  }
+
+  /** Sends one packet of the producer to the subscriber if it belongs to the chosen encoding. */
+  void forward(RtpPacket packet, int encoding, Vp8Descriptor vp8, boolean keyframe, long now) {
+    if (paused || closed) {
+      return;
+    }
+    if (video) {
+      int best = producer.bestActiveEncoding(now);
+      if (best != targetEncoding && producer.encodings().length > 1) {
+        setTargetEncoding(best);
+      }
+    }
+    if (encoding != currentEncoding) {
+      boolean canSwitch = !video || (keyframe && encoding == targetEncoding);
+      if (!canSwitch) {
+        return;
+      }
+      switchSource(packet, vp8, now);
+      if (currentEncoding >= 0) {
+        subscriber.room().context().stats().layerSwitches.increment();
+      }
+      currentEncoding = encoding;
+    }
+    send(packet, vp8, now);
+  }
+
+  private void switchSource(RtpPacket packet, Vp8Descriptor vp8, long now) {
+    seqOffset = (lastSeq + 1 - packet.sequenceNumber()) & 0xFFFF;
+    long elapsedTicks = started ? Math.max(1, (now - lastSentNanos) / 1000 * clockRate / 1_000_000) : 1;
+    timestampOffset = (lastTimestamp + elapsedTicks - packet.timestamp()) & 0xFFFFFFFFL;
+    if (vp8 != null) {
+      if (vp8.hasPictureId()) {
+        pictureIdOffset = (lastPictureId + 1 - vp8.pictureId()) & 0x7FFF;
+      }
+      if (vp8.hasTl0PicIdx()) {
+        tl0Offset = (lastTl0 + 1 - vp8.tl0PicIdx()) & 0xFF;
+      }
+    }
+    started = true;
+  }
+
+  private void send(RtpPacket packet, Vp8Descriptor vp8, long now) {
+    int seq = (packet.sequenceNumber() + seqOffset) & 0xFFFF;
+    long timestamp = (packet.timestamp() + timestampOffset) & 0xFFFFFFFFL;
+    HeaderExtensionIds ids = spec.extensions();
+    int payloadLength = packet.payloadLength();
+    ByteBuf out = subscriber.allocate(12 + 32 + payloadLength);
+    RtpHeaderWriter header =
+        subscriber.headerWriter().begin(out, packet.marker(), spec.codec().payloadType(), seq, timestamp, ssrc);
+    if (ids.mid() != 0 && spec.mid() != null && !spec.mid().isEmpty() && spec.mid().length() <= 16) {
+      header.addExtensionAscii(ids.mid(), spec.mid());
+    }
+    if (ids.transportCc() != 0) {
+      header.addExtension16(ids.transportCc(), subscriber.nextTransportSequence());
+    }
+    int level = audioLevelByte(packet);
+    if (level >= 0) {
+      header.addExtension8(ids.audioLevel(), level);
+    }
+    header.finish();
+    int payloadStart = out.writerIndex();
+    out.writeBytes(packet.buffer(), packet.payloadOffset(), payloadLength);
+    if (vp8 != null) {
+      if (vp8.hasPictureId()) {
+        int pictureId = (vp8.pictureId() + pictureIdOffset) & 0x7FFF;
+        Vp8Descriptor.writePictureId(out, payloadStart, pictureId);
+        lastPictureId = pictureId;
+      }
+      if (vp8.hasTl0PicIdx()) {
+        int tl0 = (vp8.tl0PicIdx() + tl0Offset) & 0xFF;
+        Vp8Descriptor.writeTl0PicIdx(out, payloadStart, tl0);
+        lastTl0 = tl0;
+      }
+    }
+    if (((seq - lastSeq) & 0xFFFF) < 0x8000) {
+      lastSeq = seq;
+      lastTimestamp = timestamp;
+      lastSentNanos = now;
+    }
+    packetsSent++;
+    octetsSent += payloadLength;
+    out.retain();
+    if (subscriber.sendRtp(out)) {
+      cache.put(seq, out);
+    }
+    out.release();
+  }
+
+  /** The audio level byte to copy (V bit and level), or -1. */
+  private int audioLevelByte(RtpPacket packet) {
+    int outId = spec.extensions().audioLevel();
+    int inId = producer.spec().extensions().audioLevel();
+    if (video || outId == 0 || inId == 0) {
+      return -1;
+    }
+    int offset = packet.extensionOffset(inId);
+    if (offset < 0) {
+      return -1;
+    }
+    return packet.buffer().getUnsignedByte(offset);
+  }
+
+  /** Answers a NACK from the subscriber: resends what the cache still has. */
+  void retransmit(int sequenceNumber) {
+    ByteBuf cached = cache.get(sequenceNumber);
+    if (cached != null) {
+      subscriber.resendProtected(cached);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.parley.sfu.routing;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.parley.sfu.api.SfuListener;
+import io.parley.sfu.dtls.DtlsCertificate;
+import io.parley.sfu.transport.DropCounters;
+import io.parley.sfu.transport.DropReason;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+
+/** What rooms share with the whole SFU: counters, events, the certificate, address lookups. */
+public interface MediaContext {
+  DropCounters drops();
+
+  default void drop(DropReason reason) {
+    drops().increment(reason);
+  }
+
+  MediaStats stats();
+
+  SfuListener events();
+
+  DtlsCertificate certificate();
+
+  Executor handshakeExecutor();
+
+  ByteBufAllocator allocator();
+
+  Duration consentTimeout();
+
+  /** Lets DTLS and SRTP from {@code address} reach {@code endpoint} (after a valid ICE check). */
+  void bindAddress(InetSocketAddress address, Endpoint endpoint);
+
+  void unbindAddress(InetSocketAddress address, Endpoint endpoint);
+
+  /** Forgets the endpoint's ICE username and addresses. */
+  void unregister(Endpoint endpoint);
+}

@@ -1,0 +1,359 @@
+package io.parley.sfu.routing;
+
+import io.netty.buffer.ByteBuf;
+import io.parley.sfu.rtp.RtpPacket;
+import io.parley.sfu.rtp.rtcp.ReportBlock;
+import io.parley.sfu.rtp.rtcp.Rtcp;
+import io.parley.sfu.rtp.rtcp.RtcpCompound;
+import io.parley.sfu.rtp.rtcp.RtcpFir;
+import io.parley.sfu.rtp.rtcp.RtcpNack;
+import io.parley.sfu.rtp.rtcp.RtcpPli;
+import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
+import io.parley.sfu.rtp.rtcp.RtcpSdes;
+import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.transport.DropReason;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The RTCP of one endpoint, both ways. From a subscriber: NACKs answered from the consumer's cache,
+ * PLI/FIR passed to the publisher (throttled), receiver reports. To a publisher: NACKs for packets
+ * lost on its uplink, transport-cc feedback (its encoder's bandwidth estimate depends on it), and
+ * receiver reports. To a subscriber: sender reports translated through the consumer's rewrite so
+ * the browser keeps audio and video in sync. Confined to the room thread.
+ */
+final class MediaFeedback {
+  private static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
+  private static final long TRANSPORT_CC_INTERVAL_NANOS = 50_000_000L;
+  private static final long NACK_RETRY_NANOS = 60_000_000L;
+  private static final int NACK_MAX_TRIES = 3;
+  private static final int MAX_MISSING = 256;
+  /** Seconds between 1900 (NTP) and 1970 (Unix). */
+  private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
+
+  private final Endpoint endpoint;
+  private final RtcpCompound compound = new RtcpCompound();
+  private final TransportCcRecorder transportCc = new TransportCcRecorder();
+  private long nextReportNanos = System.nanoTime() + REPORT_INTERVAL_NANOS / 2;
+  private long nextTransportCcNanos;
+
+  // Sequence numbers lost on the publisher's uplink, waiting for a retransmission.
+  private final long[] missingSsrc = new long[MAX_MISSING];
+  private final int[] missingSeq = new int[MAX_MISSING];
+  private final long[] missingSentNanos = new long[MAX_MISSING];
+  private final int[] missingTries = new int[MAX_MISSING];
+  private int missingCount;
+  private final int[] nackScratch = new int[MAX_MISSING];
+
+  private long rttMillis = -1;
+
+  MediaFeedback(Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  long rttMillis() {
+    return rttMillis;
+  }
+
+  // ---- RTCP in ----
+
+  void receiveRtcp(ByteBuf packet) {
+    compound.reset(packet);
+    while (compound.next()) {
+      int offset = compound.offset();
+      int length = compound.contentLength();
+      switch (compound.packetType()) {
+        case Rtcp.PT_SR -> senderReport(packet, offset, length);
+        case Rtcp.PT_RR -> {
+          if (RtcpReceiverReport.isValid(packet, offset, length)) {
+            reportBlocks(
+                packet,
+                RtcpReceiverReport.reportCount(packet, offset),
+                RtcpReceiverReport.reportBlockOffset(offset, 0));
+          }
+        }
+        case Rtcp.PT_RTPFB -> {
+          if (compound.fmt() == Rtcp.FMT_NACK && RtcpNack.isValid(packet, offset, length)) {
+            nack(packet, offset, length);
+          }
+        }
+        case Rtcp.PT_PSFB -> {
+          if (compound.fmt() == Rtcp.FMT_PLI && RtcpPli.isValid(packet, offset, length)) {
+            keyframeRequest(RtcpPli.mediaSsrc(packet, offset));
+          } else if (compound.fmt() == Rtcp.FMT_FIR && RtcpFir.isValid(packet, offset, length)) {
+            for (int i = 0; i < RtcpFir.entryCount(length); i++) {
+              keyframeRequest(RtcpFir.entrySsrc(packet, offset, i));
+            }
+          }
+        }
+        default -> {
+          // SDES, BYE, APP, XR: nothing to act on.
+        }
+      }
+    }
+    if (compound.isMalformed()) {
+      endpoint.room().context().drop(DropReason.PARSE_ERROR);
+    }
+  }
+
+  private void senderReport(ByteBuf packet, int offset, int length) {
+    if (!RtcpSenderReport.isValid(packet, offset, length)) {
+      return;
+    }
+    long ssrc = RtcpSenderReport.senderSsrc(packet, offset);
+    long now = System.nanoTime();
+    for (Producer producer : endpoint.producers()) {
+      producer.senderReport(
+          ssrc,
+          RtcpSenderReport.ntpTimestamp(packet, offset),
+          RtcpSenderReport.rtpTimestamp(packet, offset),
+          now);
+    }
+    reportBlocks(
+        packet,
+        RtcpSenderReport.reportCount(packet, offset),
+        RtcpSenderReport.reportBlockOffset(offset, 0));
+  }
+
+  /** Report blocks about what we send: the round-trip time from LSR and DLSR (RFC 3550 §6.4.1). */
+  private void reportBlocks(ByteBuf packet, int count, int firstOffset) {
+    for (int i = 0; i < count; i++) {
+      int at = firstOffset + i * ReportBlock.LENGTH;
+      if (at + ReportBlock.LENGTH > packet.writerIndex()) {
+        return;
+      }
+      long lsr = ReportBlock.lastSenderReport(packet, at);
+      long dlsr = ReportBlock.delaySinceLastSenderReport(packet, at);
+      if (lsr != 0) {
+        long nowMiddle = (ntpNow() >>> 16) & 0xFFFFFFFFL;
+        long rtt = (nowMiddle - lsr - dlsr) & 0xFFFFFFFFL;
+        if (rtt < 0x10000L * 10) {
+          rttMillis = rtt * 1000 / 0x10000L;
+        }
+      }
+    }
+  }
+
+  private void nack(ByteBuf packet, int offset, int length) {
+    endpoint.room().context().stats().nacksIn.increment();
+    Consumer consumer = consumerBySsrc(RtcpNack.mediaSsrc(packet, offset));
+    if (consumer != null) {
+      RtcpNack.forEachLost(packet, offset, length, consumer::retransmit);
+    }
+  }
+
+  private void keyframeRequest(long mediaSsrc) {
+    endpoint.room().context().stats().pliIn.increment();
+    Consumer consumer = consumerBySsrc(mediaSsrc);
+    if (consumer != null) {
+      consumer.requestKeyframe();
+    }
+  }
+
+  private Consumer consumerBySsrc(long ssrc) {
+    List<Consumer> consumers = endpoint.consumers();
+    for (int i = 0; i < consumers.size(); i++) {
+      if (consumers.get(i).ssrc() == ssrc) {
+        return consumers.get(i);
+      }
+    }
+    return null;
+  }
+
+  // ---- toward the publisher ----
+
+  void recordArrival(RtpPacket packet, Producer producer) {
+    int id = producer.spec().extensions().transportCc();
+    if (id != 0) {
+      int seq = packet.transportCcSequence(id);
+      if (seq >= 0) {
+        transportCc.record(seq, System.nanoTime() / 1000, packet.ssrc());
+      }
+    }
+  }
+
+  /** Sequence numbers before {@code seq} were skipped: NACK them now, and retry later. */
+  void missing(long ssrc, int seq, int skipped) {
+    if (skipped > MAX_MISSING / 2) {
+      return; // a jump this large is a restart, not loss
+    }
+    long now = System.nanoTime();
+    for (int i = skipped; i >= 1; i--) {
+      if (missingCount == MAX_MISSING) {
+        break;
+      }
+      missingSsrc[missingCount] = ssrc;
+      missingSeq[missingCount] = (seq - i) & 0xFFFF;
+      missingSentNanos[missingCount] = Long.MIN_VALUE / 2;
+      missingTries[missingCount] = 0;
+      missingCount++;
+    }
+    sendNacks(now);
+  }
+
+  /** A packet arrived: if it was missing, it is recovered. */
+  void arrived(long ssrc, int seq) {
+    for (int i = 0; i < missingCount; i++) {
+      if (missingSeq[i] == seq && missingSsrc[i] == ssrc) {
+        removeMissing(i);
+        return;
+      }
+    }
+  }
+
+  private void removeMissing(int i) {
+    missingCount--;
+    missingSsrc[i] = missingSsrc[missingCount];
+    missingSeq[i] = missingSeq[missingCount];
+    missingSentNanos[i] = missingSentNanos[missingCount];
+    missingTries[i] = missingTries[missingCount];
+  }
+
+  private void sendNacks(long now) {
+    // Group the due sequence numbers by SSRC: one NACK block per SSRC.
+    while (true) {
+      long ssrc = -1;
+      int count = 0;
+      for (int i = 0; i < missingCount; i++) {
+        if (now - missingSentNanos[i] < NACK_RETRY_NANOS) {
+          continue;
+        }
+        if (ssrc == -1) {
+          ssrc = missingSsrc[i];
+        }
+        if (missingSsrc[i] == ssrc) {
+          nackScratch[count++] = missingSeq[i];
+          missingSentNanos[i] = now;
+          missingTries[i]++;
+        }
+      }
+      if (count == 0) {
+        break;
+      }
+      java.util.Arrays.sort(nackScratch, 0, count);
+      ByteBuf out = endpoint.allocate(16 + 4 * count);
+      RtcpNack.write(out, endpoint.rtcpSsrc(), ssrc, nackScratch, 0, count);
+      endpoint.room().context().stats().nacksOut.increment();
+      endpoint.sendRtcp(out);
+    }
+    for (int i = missingCount - 1; i >= 0; i--) {
+      if (missingTries[i] >= NACK_MAX_TRIES) {
+        removeMissing(i);
+      }
+    }
+  }
+
+  void sendPli(long mediaSsrc) {
+    ByteBuf out = endpoint.allocate(RtcpPli.LENGTH);
+    RtcpPli.write(out, endpoint.rtcpSsrc(), mediaSsrc);
+    endpoint.room().context().stats().pliOut.increment();
+    endpoint.sendRtcp(out);
+    endpoint.room().flush();
+  }
+
+  // ---- timers ----
+
+  void tick(long now) {
+    if (missingCount > 0) {
+      sendNacks(now);
+    }
+    if (now - nextTransportCcNanos >= 0) {
+      nextTransportCcNanos = now + TRANSPORT_CC_INTERVAL_NANOS;
+      sendTransportCc();
+    }
+    if (now - nextReportNanos >= 0) {
+      nextReportNanos = now + REPORT_INTERVAL_NANOS;
+      sendReports(now);
+    }
+  }
+
+  private void sendTransportCc() {
+    if (transportCc.isEmpty()) {
+      return;
+    }
+    ByteBuf out = endpoint.allocate(1200);
+    int packets = transportCc.writeFeedback(out, endpoint.rtcpSsrc());
+    if (packets > 0) {
+      endpoint.room().context().stats().transportCcFeedbackOut.add(packets);
+      endpoint.sendRtcp(out);
+    } else {
+      out.release();
+    }
+  }
+
+  /** Receiver reports for what we receive, sender reports for what we send. */
+  private void sendReports(long now) {
+    List<ReportBlock> blocks = new ArrayList<>();
+    for (Producer producer : endpoint.producers()) {
+      for (Producer.EncodingState encoding : producer.encodings()) {
+        if (encoding.ssrc == 0 || !encoding.stats.started()) {
+          continue;
+        }
+        long lsr = 0;
+        long dlsr = 0;
+        if (encoding.hasSr) {
+          lsr = (encoding.srNtp >>> 16) & 0xFFFFFFFFL;
+          dlsr = (now - encoding.srArrivalNanos) * 65536 / 1_000_000_000L;
+        }
+        blocks.add(
+            new ReportBlock(
+                encoding.ssrc,
+                encoding.stats.fractionLostSinceLastReport(),
+                (int) Math.min(0x7FFFFF, encoding.stats.cumulativeLost()),
+                encoding.stats.extendedHighestSequence(),
+                encoding.stats.jitter(),
+                lsr,
+                dlsr));
+      }
+    }
+    ByteBuf out = endpoint.allocate(64 + 24 * blocks.size() + 40 * endpoint.consumers().size());
+    int written = 0;
+    for (int from = 0; from < blocks.size(); from += 31) {
+      List<ReportBlock> part = blocks.subList(from, Math.min(blocks.size(), from + 31));
+      RtcpReceiverReport.write(out, endpoint.rtcpSsrc(), part.toArray(new ReportBlock[0]));
+      written++;
+    }
+    for (Consumer consumer : endpoint.consumers()) {
+      if (writeSenderReport(out, consumer, now)) {
+        written++;
+      }
+    }
+    if (written == 0) {
+      out.release();
+      return;
+    }
+    RtcpSdes.writeCname(out, endpoint.rtcpSsrc(), "parley");
+    endpoint.sendRtcp(out);
+  }
+
+  private boolean writeSenderReport(ByteBuf out, Consumer consumer, long now) {
+    int current = consumer.currentEncoding();
+    if (!consumer.started() || current < 0) {
+      return false;
+    }
+    Producer.EncodingState encoding = consumer.producer().encodings()[current];
+    if (!encoding.hasSr) {
+      return false;
+    }
+    // Our wall clock as NTP time (so the subscriber's LSR/DLSR give us the round-trip time), and
+    // the RTP timestamp that the publisher's last report maps to it, through the consumer's offset.
+    // Audio and video of one publisher are mapped alike, so the browser keeps them in sync.
+    long elapsed = now - encoding.srArrivalNanos;
+    long ntp = ntpNow();
+    long rtp =
+        (encoding.srRtpTimestamp
+                + consumer.timestampOffset()
+                + elapsed / 1000 * consumer.clockRate() / 1_000_000)
+            & 0xFFFFFFFFL;
+    RtcpSenderReport.write(
+        out, consumer.ssrc(), ntp, rtp, consumer.packetsSent(), consumer.octetsSent());
+    return true;
+  }
+
+  private static long ntpNow() {
+    long millis = System.currentTimeMillis();
+    long seconds = millis / 1000 + NTP_EPOCH_OFFSET;
+    long fraction = (millis % 1000) * 0x100000000L / 1000;
+    return (seconds << 32) | fraction;
+  }
+}

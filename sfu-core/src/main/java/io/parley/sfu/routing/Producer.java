@@ -1,0 +1,204 @@
+package io.parley.sfu.routing;
+
+import io.parley.sfu.api.Encoding;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.ProducerSpec;
+import io.parley.sfu.rtp.RtpPacket;
+import io.parley.sfu.rtp.Vp8Descriptor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A track published by an endpoint: one or several encodings (simulcast layers, low to high), and
+ * the consumers it fans out to. Confined to the room thread.
+ */
+public final class Producer {
+  /** A publisher is asked for a keyframe at most this often per encoding. */
+  static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
+
+  /** An encoding with no packet for this long is not chosen for a subscriber. */
+  static final long ENCODING_ACTIVE_NANOS = 1_500_000_000L;
+
+  /** One encoding's receive state. */
+  static final class EncodingState {
+    final int index;
+    final String rid;
+    long ssrc;
+    final ReceiveStats stats;
+    long lastPacketNanos;
+    long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+    // The publisher's last sender report, to translate into subscribers' sender reports.
+    long srNtp;
+    long srRtpTimestamp;
+    long srArrivalNanos;
+    boolean hasSr;
+
+    EncodingState(int index, Encoding encoding, int clockRate) {
+      this.index = index;
+      this.rid = encoding.rid();
+      this.ssrc = encoding.ssrc();
+      this.stats = new ReceiveStats(clockRate);
+    }
+  }
+
+  private final ProducerSpec spec;
+  private final Endpoint endpoint;
+  private final EncodingState[] encodings;
+  private final List<Consumer> consumers = new ArrayList<>();
+  private final Vp8Descriptor vp8 = new Vp8Descriptor();
+  private final boolean video;
+  private boolean active;
+  private boolean closed;
+
+  Producer(ProducerSpec spec, Endpoint endpoint) {
+    this.spec = spec;
+    this.endpoint = endpoint;
+    this.video = spec.kind() == MediaKind.VIDEO;
+    this.encodings = new EncodingState[spec.encodings().size()];
+    for (int i = 0; i < encodings.length; i++) {
+      encodings[i] = new EncodingState(i, spec.encodings().get(i), spec.codec().clockRate());
+    }
+  }
+
+  public String id() {
+    return spec.producerId();
+  }
+
+  public ProducerSpec spec() {
+    return spec;
+  }
+
+  public MediaKind kind() {
+    return spec.kind();
+  }
+
+  Endpoint endpoint() {
+    return endpoint;
+  }
+
+  List<Consumer> consumers() {
+    return consumers;
+  }
+
+  EncodingState[] encodings() {
+    return encodings;
+  }
+
+  void addConsumer(Consumer consumer) {
+    consumers.add(consumer);
+    requestKeyframe(consumer.targetEncoding());
+  }
+
+  void removeConsumer(Consumer consumer) {
+    consumers.remove(consumer);
+  }
+
+  void close() {
+    closed = true;
+  }
+
+  /** The encoding an SSRC belongs to, or -1. */
+  int encodingOf(long ssrc) {
+    for (EncodingState encoding : encodings) {
+      if (encoding.ssrc == ssrc) {
+        return encoding.index;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Matches a packet with an unannounced SSRC by its mid and rid header extensions and remembers the
+   * SSRC; returns the encoding or -1.
+   */
+  int learnSsrc(RtpPacket packet) {
+    int midId = spec.extensions().mid();
+    if (midId == 0) {
+      return -1;
+    }
+    String mid = packet.extensionString(midId);
+    if (mid == null || !mid.equals(spec.mid())) {
+      return -1;
+    }
+    int ridId = spec.extensions().rid();
+    String rid = ridId == 0 ? null : packet.extensionString(ridId);
+    for (EncodingState encoding : encodings) {
+      boolean matches = rid == null ? encoding.rid == null : rid.equals(encoding.rid);
+      if (matches && encoding.ssrc == 0) {
+        encoding.ssrc = packet.ssrc();
+        return encoding.index;
+      }
+    }
+    if (rid == null && encodings.length == 1 && encodings[0].ssrc == 0) {
+      encodings[0].ssrc = packet.ssrc();
+      return 0;
+    }
+    return -1;
+  }
+
+  /** Forwards one packet of an encoding to every consumer. */
+  void receive(RtpPacket packet, int encodingIndex) {
+    if (closed) {
+      return;
+    }
+    EncodingState encoding = encodings[encodingIndex];
+    long now = System.nanoTime();
+    encoding.lastPacketNanos = now;
+    int skipped = encoding.stats.update(packet.sequenceNumber(), packet.timestamp(), now);
+    if (skipped > 0) {
+      endpoint.feedback().missing(encoding.ssrc, packet.sequenceNumber(), skipped);
+    } else {
+      endpoint.feedback().arrived(encoding.ssrc, packet.sequenceNumber());
+    }
+    if (!active) {
+      active = true;
+      endpoint.room().context().events().producerActive(endpoint.room().id(), id());
+    }
+    boolean keyframe = false;
+    Vp8Descriptor descriptor = null;
+    if (video && vp8.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
+      descriptor = vp8;
+      keyframe = vp8.isKeyframe();
+    }
+    for (int i = 0; i < consumers.size(); i++) {
+      consumers.get(i).forward(packet, encodingIndex, descriptor, keyframe, now);
+    }
+  }
+
+  /** The highest encoding that is sending now, or the lowest if none is. */
+  int bestActiveEncoding(long now) {
+    for (int i = encodings.length - 1; i >= 0; i--) {
+      if (encodings[i].ssrc != 0 && now - encodings[i].lastPacketNanos < ENCODING_ACTIVE_NANOS) {
+        return i;
+      }
+    }
+    return encodings.length - 1;
+  }
+
+  /** Asks the publisher for a keyframe on an encoding (throttled). */
+  void requestKeyframe(int encodingIndex) {
+    if (!video || encodingIndex < 0 || encodingIndex >= encodings.length) {
+      return;
+    }
+    EncodingState encoding = encodings[encodingIndex];
+    long now = System.nanoTime();
+    if (encoding.ssrc == 0 || now - encoding.lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
+      return;
+    }
+    encoding.lastKeyframeRequestNanos = now;
+    endpoint.feedback().sendPli(encoding.ssrc);
+  }
+
+  /** Remembers a sender report of one of this producer's SSRCs. */
+  void senderReport(long ssrc, long ntp, long rtpTimestamp, long now) {
+    int index = encodingOf(ssrc);
+    if (index < 0) {
+      return;
+    }
+    EncodingState encoding = encodings[index];
+    encoding.srNtp = ntp;
+    encoding.srRtpTimestamp = rtpTimestamp;
+    encoding.srArrivalNanos = now;
+    encoding.hasSr = true;
+  }
+}

@@ -1,0 +1,226 @@
+package io.parley.sfu.routing;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.sfu.api.SfuException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A room's media state: its endpoints, producers and consumers. Everything here is confined to one
+ * event loop; other threads reach it through {@link #execute} and {@link #call}.
+ */
+public final class Room {
+  /** Tasks (mostly packets) waiting for the room's loop before new packets are dropped. */
+  static final int MAX_PENDING = 16_384;
+
+  private final String id;
+  private final EventLoop loop;
+  private final Channel socket;
+  private final MediaContext context;
+  private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  private final Map<String, Producer> producers = new LinkedHashMap<>();
+  private final Map<String, Consumer> consumers = new LinkedHashMap<>();
+  private final AtomicInteger pending = new AtomicInteger();
+  private final ScheduledFuture<?> ticker;
+  private boolean flushPending;
+  private boolean closed;
+
+  public Room(String id, EventLoop loop, Channel socket, MediaContext context) {
+    this.id = id;
+    this.loop = loop;
+    this.socket = socket;
+    this.context = context;
+    this.ticker = loop.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  EventLoop loop() {
+    return loop;
+  }
+
+  MediaContext context() {
+    return context;
+  }
+
+  /** Runs a packet task on the room's loop; false (and nothing runs) if the room is overloaded. */
+  public boolean offer(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+      return true;
+    }
+    if (pending.incrementAndGet() > MAX_PENDING) {
+      pending.decrementAndGet();
+      return false;
+    }
+    loop.execute(
+        () -> {
+          pending.decrementAndGet();
+          task.run();
+        });
+    return true;
+  }
+
+  /** Runs a control command on the room's loop. */
+  public <T> CompletableFuture<T> call(Callable<T> command) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    Runnable task =
+        () -> {
+          try {
+            if (closed) {
+              throw new SfuException("room " + id + " is closed");
+            }
+            result.complete(command.call());
+          } catch (Throwable e) {
+            result.completeExceptionally(e);
+          }
+        };
+    if (loop.inEventLoop()) {
+      task.run();
+    } else {
+      loop.execute(task);
+    }
+    return result;
+  }
+
+  void execute(Runnable task) {
+    if (loop.inEventLoop()) {
+      task.run();
+    } else {
+      loop.execute(task);
+    }
+  }
+
+  // ---- state, room thread only ----
+
+  public Endpoint createEndpoint(String endpointId) {
+    if (endpoints.containsKey(endpointId)) {
+      throw new SfuException("endpoint " + endpointId + " already exists in room " + id);
+    }
+    Endpoint endpoint = new Endpoint(endpointId, this);
+    endpoints.put(endpointId, endpoint);
+    return endpoint;
+  }
+
+  public Endpoint endpoint(String endpointId) {
+    Endpoint endpoint = endpoints.get(endpointId);
+    if (endpoint == null) {
+      throw new SfuException("no endpoint " + endpointId + " in room " + id);
+    }
+    return endpoint;
+  }
+
+  public Producer producer(String producerId) {
+    Producer producer = producers.get(producerId);
+    if (producer == null) {
+      throw new SfuException("no producer " + producerId + " in room " + id);
+    }
+    return producer;
+  }
+
+  public Consumer consumer(String consumerId) {
+    Consumer consumer = consumers.get(consumerId);
+    if (consumer == null) {
+      throw new SfuException("no consumer " + consumerId + " in room " + id);
+    }
+    return consumer;
+  }
+
+  void addProducer(Producer producer) {
+    if (producers.putIfAbsent(producer.id(), producer) != null) {
+      throw new SfuException("producer " + producer.id() + " already exists in room " + id);
+    }
+  }
+
+  void addConsumer(Consumer consumer) {
+    if (consumers.putIfAbsent(consumer.id(), consumer) != null) {
+      throw new SfuException("consumer " + consumer.id() + " already exists in room " + id);
+    }
+  }
+
+  public void removeProducer(String producerId) {
+    Producer producer = producers.remove(producerId);
+    if (producer == null) {
+      return;
+    }
+    for (Consumer consumer : new ArrayList<>(producer.consumers())) {
+      removeConsumer(consumer.id());
+    }
+    producer.endpoint().removeProducer(producer);
+  }
+
+  public void removeConsumer(String consumerId) {
+    Consumer consumer = consumers.remove(consumerId);
+    if (consumer == null) {
+      return;
+    }
+    consumer.producer().removeConsumer(consumer);
+    consumer.subscriber().removeConsumer(consumer);
+    consumer.close();
+  }
+
+  public void closeEndpoint(String endpointId) {
+    Endpoint endpoint = endpoints.remove(endpointId);
+    if (endpoint == null) {
+      return;
+    }
+    for (Producer producer : new ArrayList<>(endpoint.producers())) {
+      removeProducer(producer.id());
+    }
+    for (Consumer consumer : new ArrayList<>(endpoint.consumers())) {
+      removeConsumer(consumer.id());
+    }
+    endpoint.close();
+  }
+
+  public boolean isEmpty() {
+    return endpoints.isEmpty();
+  }
+
+  public List<Endpoint> endpoints() {
+    return List.copyOf(endpoints.values());
+  }
+
+  /** Closes everything; the room thread only. */
+  public void close() {
+    for (String endpointId : new ArrayList<>(endpoints.keySet())) {
+      closeEndpoint(endpointId);
+    }
+    closed = true;
+    ticker.cancel(false);
+  }
+
+  // ---- sending ----
+
+  /** Writes a datagram on the room's socket; {@link #flush} sends everything written. */
+  void write(io.netty.buffer.ByteBuf packet, java.net.InetSocketAddress to) {
+    socket.write(new io.netty.channel.socket.DatagramPacket(packet, to), socket.voidPromise());
+    flushPending = true;
+  }
+
+  /** Sends what was written (one sendmmsg with epoll where several packets wait). */
+  void flush() {
+    if (flushPending) {
+      flushPending = false;
+      socket.flush();
+    }
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    for (Endpoint endpoint : endpoints.values()) {
+      endpoint.tick(now);
+    }
+    flush();
+  }
+}

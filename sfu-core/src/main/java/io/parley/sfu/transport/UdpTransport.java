@@ -1,0 +1,156 @@
+package io.parley.sfu.transport;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SFU's one UDP port. With native epoll there is one socket per event loop, all bound to the
+ * same port with SO_REUSEPORT, so the kernel spreads the remote 5-tuples over the loops; with NIO
+ * there is a single socket. Every datagram goes to one {@link DatagramReceiver}.
+ */
+public final class UdpTransport implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(UdpTransport.class);
+
+  /** Receives each datagram on the I/O thread of the socket it arrived on. */
+  public interface DatagramReceiver {
+    /**
+     * Handles one datagram. The receiver owns {@code content} and must release it.
+     *
+     * @param socket the socket it arrived on (any socket may also send)
+     */
+    void receive(Channel socket, ByteBuf content, InetSocketAddress sender);
+  }
+
+  private final EventLoopGroup group;
+  private final List<Channel> channels = new ArrayList<>();
+  private final boolean epoll;
+  private final int port;
+
+  private UdpTransport(EventLoopGroup group, boolean epoll, int port) {
+    this.group = group;
+    this.epoll = epoll;
+    this.port = port;
+  }
+
+  /** Binds the port; returns once every socket is bound. */
+  public static UdpTransport bind(
+      String bindAddress, int port, int threads, boolean preferNative, DatagramReceiver receiver)
+      throws InterruptedException {
+    boolean epoll = preferNative && Epoll.isAvailable();
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            threads,
+            new DefaultThreadFactory("sfu-io", true),
+            epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    UdpTransport transport = null;
+    try {
+      int sockets = epoll ? threads : 1;
+      int boundPort = port;
+      List<Channel> bound = new ArrayList<>();
+      for (int i = 0; i < sockets; i++) {
+        Bootstrap bootstrap =
+            new Bootstrap()
+                .group(group)
+                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
+                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
+                .handler(new Handler(receiver));
+        if (epoll) {
+          bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        Channel channel = bootstrap.bind(bindAddress, boundPort).sync().channel();
+        boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
+        bound.add(channel);
+      }
+      transport = new UdpTransport(group, epoll, boundPort);
+      transport.channels.addAll(bound);
+      LOG.info(
+          "UDP media port {}:{} open ({} socket(s), {})",
+          bindAddress,
+          boundPort,
+          sockets,
+          epoll ? "epoll" : "nio");
+      return transport;
+    } finally {
+      if (transport == null) {
+        group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public boolean isNative() {
+    return epoll;
+  }
+
+  public EventLoopGroup group() {
+    return group;
+  }
+
+  /** The socket whose I/O runs on the given loop, so a room on that loop sends without hops. */
+  public Channel channelFor(EventLoop loop) {
+    for (Channel channel : channels) {
+      if (channel.eventLoop() == loop) {
+        return channel;
+      }
+    }
+    return channels.get(0);
+  }
+
+  @Override
+  public void close() {
+    for (Channel channel : channels) {
+      channel.close().syncUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  private static final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private final DatagramReceiver receiver;
+
+    Handler(DatagramReceiver receiver) {
+      super(false);
+      this.receiver = receiver;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+      receiver.receive(ctx.channel(), packet.content(), packet.sender());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      LOG.debug("UDP socket error", cause);
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package io.parley.sfu;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.sfu.api.Codec;
+import io.parley.sfu.api.ConsumerInfo;
+import io.parley.sfu.api.ConsumerSpec;
+import io.parley.sfu.api.Encoding;
+import io.parley.sfu.api.HeaderExtensionIds;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.ProducerSpec;
+import io.parley.sfu.api.TransportInfo;
+import io.parley.sfu.client.SyntheticMedia;
+import io.parley.sfu.client.WebRtcClient;
+import io.parley.sfu.dtls.DtlsCertificate;
+import io.parley.sfu.rtp.RtpPacket;
+import io.parley.sfu.rtp.Vp8Descriptor;
+import io.parley.sfu.rtp.rtcp.Rtcp;
+import io.parley.sfu.rtp.rtcp.RtcpCompound;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A synthetic participant for sfu-core tests: one WebRtcClient transport that publishes Opus-shaped
+ * audio and VP8-shaped video and receives the others' streams, recording what arrives.
+ */
+final class TestParticipant implements AutoCloseable {
+  static final int AUDIO_PT = 111;
+  static final int VIDEO_PT = 96;
+  static final HeaderExtensionIds EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 2);
+
+  /** What one received stream (one consumer SSRC) looked like. */
+  static final class Received {
+    final AtomicLong packets = new AtomicLong();
+    final AtomicLong corrupt = new AtomicLong();
+    final java.util.Set<Integer> sequenceNumbers = ConcurrentHashMap.newKeySet();
+    final AtomicLong duplicates = new AtomicLong();
+    volatile long sourceSsrc;
+    volatile boolean keyframe;
+  }
+
+  final String roomId;
+  final String id;
+  final Sfu sfu;
+  final WebRtcClient client;
+  final long audioSsrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
+  final long videoSsrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
+  final SyntheticMedia audio = SyntheticMedia.audio(audioSsrc, AUDIO_PT);
+  final SyntheticMedia video = SyntheticMedia.video(videoSsrc, VIDEO_PT);
+  final Map<Long, Received> received = new ConcurrentHashMap<>();
+  final Map<Long, ConsumerInfo> consumers = new ConcurrentHashMap<>();
+  final AtomicInteger plisReceived = new AtomicInteger();
+  final AtomicInteger nacksReceived = new AtomicInteger();
+  final AtomicInteger transportCcReceived = new AtomicInteger();
+  final AtomicInteger senderReportsReceived = new AtomicInteger();
+  final AtomicInteger receiverReportsReceived = new AtomicInteger();
+  final List<Long> pliSsrcs = new CopyOnWriteArrayList<>();
+  private final RtpPacket rtp = new RtpPacket();
+  private final Vp8Descriptor vp8 = new Vp8Descriptor();
+  private final RtcpCompound compound = new RtcpCompound();
+  private ScheduledFuture<?> audioTask;
+  private ScheduledFuture<?> videoTask;
+  private volatile boolean forceKeyframe = true;
+  private int frames;
+
+  private TestParticipant(
+      Sfu sfu,
+      String roomId,
+      String id,
+      TransportInfo info,
+      EventLoopGroup group,
+      DtlsCertificate certificate,
+      Executor dtls) {
+    this.sfu = sfu;
+    this.roomId = roomId;
+    this.id = id;
+    this.client =
+        WebRtcClient.start(
+            group,
+            "127.0.0.1",
+            info,
+            certificate,
+            dtls,
+            new WebRtcClient.MediaListener() {
+              @Override
+              public void rtp(ByteBuf packet) {
+                onRtp(packet);
+              }
+
+              @Override
+              public void rtcp(ByteBuf packet) {
+                onRtcp(packet);
+              }
+            });
+  }
+
+  static TestParticipant join(
+      Sfu sfu,
+      String roomId,
+      String id,
+      EventLoopGroup group,
+      DtlsCertificate certificate,
+      Executor dtls)
+      throws Exception {
+    TransportInfo info = sfu.createEndpoint(roomId, id).get(5, TimeUnit.SECONDS);
+    TestParticipant participant =
+        new TestParticipant(sfu, roomId, id, info, group, certificate, dtls);
+    sfu.connectEndpoint(roomId, id, participant.client.remoteParams()).get(5, TimeUnit.SECONDS);
+    participant.client.awaitConnected(Duration.ofSeconds(15));
+    return participant;
+  }
+
+  String audioProducerId() {
+    return id + "-audio";
+  }
+
+  String videoProducerId() {
+    return id + "-video";
+  }
+
+  void publish() throws Exception {
+    sfu.addProducer(
+            roomId,
+            id,
+            new ProducerSpec(
+                audioProducerId(),
+                MediaKind.AUDIO,
+                "0",
+                "mic",
+                Codec.opus(AUDIO_PT),
+                List.of(new Encoding(null, audioSsrc)),
+                EXTENSIONS))
+        .get(5, TimeUnit.SECONDS);
+    sfu.addProducer(
+            roomId,
+            id,
+            new ProducerSpec(
+                videoProducerId(),
+                MediaKind.VIDEO,
+                "1",
+                "camera",
+                Codec.vp8(VIDEO_PT),
+                List.of(new Encoding(null, videoSsrc)),
+                EXTENSIONS))
+        .get(5, TimeUnit.SECONDS);
+  }
+
+  void subscribeTo(TestParticipant other) throws Exception {
+    ConsumerInfo a =
+        sfu.addConsumer(
+                roomId,
+                id,
+                new ConsumerSpec(
+                    id + "<-" + other.audioProducerId(),
+                    other.audioProducerId(),
+                    "a-" + other.id,
+                    Codec.opus(AUDIO_PT),
+                    EXTENSIONS))
+            .get(5, TimeUnit.SECONDS);
+    ConsumerInfo v =
+        sfu.addConsumer(
+                roomId,
+                id,
+                new ConsumerSpec(
+                    id + "<-" + other.videoProducerId(),
+                    other.videoProducerId(),
+                    "v-" + other.id,
+                    Codec.vp8(VIDEO_PT),
+                    EXTENSIONS))
+            .get(5, TimeUnit.SECONDS);
+    consumers.put(a.ssrc(), a);
+    consumers.put(v.ssrc(), v);
+  }
+
+  /** Audio at 50 packets/s; video at 25 frames/s, ~1 Mbit/s, a keyframe every 2 s. */
+  void startSending() {
+    var loop = client.channel().eventLoop();
+    audioTask =
+        loop.scheduleAtFixedRate(
+            () ->
+                client.sendRtp(
+                    audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, 30, 3)),
+            0,
+            20,
+            TimeUnit.MILLISECONDS);
+    videoTask =
+        loop.scheduleAtFixedRate(
+            () -> {
+              boolean key = forceKeyframe || frames % 50 == 0;
+              forceKeyframe = false;
+              frames++;
+              for (ByteBuf packet :
+                  video.videoFrame(
+                      PooledByteBufAllocator.DEFAULT, key ? 15000 : 5000, 1200, key, 3600, 3)) {
+                client.sendRtp(packet);
+              }
+            },
+            0,
+            40,
+            TimeUnit.MILLISECONDS);
+  }
+
+  void stopSending() {
+    if (audioTask != null) {
+      audioTask.cancel(false);
+      videoTask.cancel(false);
+    }
+  }
+
+  private void onRtp(ByteBuf packet) {
+    if (!rtp.parse(packet)) {
+      return;
+    }
+    Received r = received.computeIfAbsent(rtp.ssrc(), k -> new Received());
+    r.packets.incrementAndGet();
+    if (!r.sequenceNumbers.add(rtp.sequenceNumber())) {
+      r.duplicates.incrementAndGet();
+    }
+    int stamp = rtp.payloadOffset();
+    int length = rtp.payloadLength();
+    if (rtp.payloadType() == VIDEO_PT) {
+      if (!vp8.parse(packet, rtp.payloadOffset(), rtp.payloadLength())) {
+        r.corrupt.incrementAndGet();
+        return;
+      }
+      if (vp8.isKeyframe()) {
+        r.keyframe = true;
+      }
+      stamp = SyntheticMedia.videoStampOffset(rtp.payloadOffset());
+      length = rtp.payloadLength() - (stamp - rtp.payloadOffset());
+    }
+    if (!SyntheticMedia.verify(packet, stamp, length)) {
+      r.corrupt.incrementAndGet();
+    } else {
+      r.sourceSsrc = SyntheticMedia.sourceSsrc(packet, stamp);
+    }
+  }
+
+  private void onRtcp(ByteBuf packet) {
+    compound.reset(packet);
+    while (compound.next()) {
+      int type = compound.packetType();
+      int fmt = compound.fmt();
+      if (type == Rtcp.PT_PSFB && fmt == Rtcp.FMT_PLI) {
+        plisReceived.incrementAndGet();
+        pliSsrcs.add(Rtcp.mediaSsrc(packet, compound.offset()));
+        forceKeyframe = true;
+      } else if (type == Rtcp.PT_RTPFB && fmt == Rtcp.FMT_NACK) {
+        nacksReceived.incrementAndGet();
+      } else if (type == Rtcp.PT_RTPFB && fmt == Rtcp.FMT_TRANSPORT_CC) {
+        transportCcReceived.incrementAndGet();
+      } else if (type == Rtcp.PT_SR) {
+        senderReportsReceived.incrementAndGet();
+      } else if (type == Rtcp.PT_RR) {
+        receiverReportsReceived.incrementAndGet();
+      }
+    }
+  }
+
+  /** The stream received from {@code other}'s producer of a kind, by the consumer SSRC. */
+  Received streamFrom(TestParticipant other, MediaKind kind) {
+    for (ConsumerInfo info : consumers.values()) {
+      String producer = kind == MediaKind.AUDIO ? other.audioProducerId() : other.videoProducerId();
+      if (info.trackId().equals(producer)) {
+        return received.get(info.ssrc());
+      }
+    }
+    return null;
+  }
+
+  long consumerSsrc(TestParticipant other, MediaKind kind) {
+    for (ConsumerInfo info : consumers.values()) {
+      String producer = kind == MediaKind.AUDIO ? other.audioProducerId() : other.videoProducerId();
+      if (info.trackId().equals(producer)) {
+        return info.ssrc();
+      }
+    }
+    throw new IllegalStateException("no consumer of " + other.id);
+  }
+
+  @Override
+  public void close() {
+    stopSending();
+    client.close();
+  }
+}
