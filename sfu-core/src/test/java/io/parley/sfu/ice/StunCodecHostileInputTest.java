@@ -54,6 +54,120 @@ class StunCodecHostileInputTest {
     }
   }
 
+  /**
+   * Well-framed messages of random attributes (types ice4j knows, sizes right and wrong) with a
+   * valid FINGERPRINT and, half the time, a valid MESSAGE-INTEGRITY: these reach ice4j's decoders.
+   */
+  @Test
+  void randomAttributesBehindAValidFingerprint() {
+    int[] types = {
+      0x0001, 0x0003, 0x0006, 0x0008, 0x0009, 0x000A, 0x000C, 0x000D, 0x0012, 0x0013, 0x0014,
+      0x0015, 0x0016, 0x0017, 0x0018, 0x0019, 0x001A, 0x0020, 0x0022, 0x0024, 0x0025, 0x002A,
+      0x8022, 0x8023, 0x8028, 0x8029, 0x802A, 0xC057
+    };
+    int[] messageTypes = {0x0001, 0x0101, 0x0111};
+    Random random = new Random(0xF022);
+    int decoded = 0;
+    for (int i = 0; i < 10_000; i++) {
+      java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+      int count = 1 + random.nextInt(5);
+      for (int a = 0; a < count; a++) {
+        int type = types[random.nextInt(types.length)];
+        int length = random.nextInt(4) == 0 ? random.nextInt(25) : typicalLength(type);
+        byte[] value = new byte[(length + 3) & ~3];
+        random.nextBytes(value);
+        if (type == 0x0006 && length >= 2) {
+          value[0] = 'a';
+          value[1] = ':';
+        }
+        if (type == 0x0020 && length >= 2) {
+          value[1] = (byte) (length == 8 ? 1 : 2);
+        }
+        if (type == 0x0009 && length >= 4) {
+          value[2] = (byte) (3 + random.nextInt(4));
+          value[3] = (byte) random.nextInt(100);
+        }
+        out.write(type >> 8);
+        out.write(type);
+        out.write(length >> 8);
+        out.write(length);
+        out.write(value, 0, value.length);
+      }
+      byte[] attributes = out.toByteArray();
+      boolean sign = random.nextBoolean();
+      int length = attributes.length + (sign ? 24 : 0) + 8;
+      byte[] msg = new byte[20 + length];
+      int type = messageTypes[random.nextInt(messageTypes.length)];
+      msg[0] = (byte) (type >> 8);
+      msg[1] = (byte) type;
+      msg[2] = (byte) (length >> 8);
+      msg[3] = (byte) length;
+      System.arraycopy(Rfc5769.REQUEST, 4, msg, 4, 16);
+      System.arraycopy(attributes, 0, msg, 20, attributes.length);
+      int pos = 20 + attributes.length;
+      if (sign) {
+        msg[pos] = 0x00;
+        msg[pos + 1] = 0x08;
+        msg[pos + 3] = 20;
+        int integrityLength = pos - 20 + 24;
+        byte[] header = msg.clone();
+        header[2] = (byte) (integrityLength >> 8);
+        header[3] = (byte) integrityLength;
+        byte[] hmac =
+            org.ice4j.attribute.MessageIntegrityAttribute.calculateHmacSha1(
+                header, 0, pos, PASSWORD.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        System.arraycopy(hmac, 0, msg, pos + 4, 20);
+        pos += 24;
+      }
+      msg[pos] = (byte) 0x80;
+      msg[pos + 1] = 0x28;
+      msg[pos + 3] = 4;
+      StunCodecTest.fixFingerprint(msg);
+      assertOnlyStunExceptions(msg);
+      if (succeeds(msg)) {
+        decoded++;
+      }
+    }
+    // The generator must reach the success path too, or it tests nothing past the framing.
+    assertThat(decoded).isGreaterThan(100);
+  }
+
+  private static int typicalLength(int type) {
+    switch (type) {
+      case 0x0020:
+        return 8;
+      case 0x0024:
+      case 0x8028:
+        return 4;
+      case 0x0025:
+        return 0;
+      case 0x8029:
+      case 0x802A:
+        return 8;
+      case 0x0008:
+        return 20;
+      default:
+        return 4 + (type & 7);
+    }
+  }
+
+  private static boolean succeeds(byte[] msg) {
+    ByteBuf buf = Unpooled.wrappedBuffer(msg);
+    try {
+      StunCodec.decodeBindingRequest(buf);
+      return true;
+    } catch (StunException e) {
+      try {
+        StunCodec.decodeBindingResponse(buf, PASSWORD);
+        return true;
+      } catch (StunException e2) {
+        return false;
+      }
+    } finally {
+      buf.release();
+    }
+  }
+
   @Test
   void truncatedAtEveryLength() {
     for (byte[] seed : seeds()) {

@@ -192,6 +192,21 @@ class StunCodecTest {
   }
 
   @Test
+  void requestWithoutIntegrityOrUsernameIsRefused() throws Exception {
+    // §2.1 with MESSAGE-INTEGRITY (at 76) or USERNAME (at 60) renamed to an unknown optional type.
+    for (int at : new int[] {76, 60}) {
+      byte[] wire = Rfc5769.REQUEST.clone();
+      wire[at] = (byte) 0xC0;
+      fixFingerprint(wire);
+      assertThat(kindOf(wire, StunCodecTest::decodeRequest)).isEqualTo(Kind.MISSING_ATTRIBUTE);
+    }
+    byte[] noColon =
+        StunCodec.encodeBindingRequest(
+            StunCodec.newTransactionId(), "nocolon", "pw", 1, true, 1, false);
+    assertThat(kindOf(noColon, StunCodecTest::decodeRequest)).isEqualTo(Kind.MALFORMED);
+  }
+
+  @Test
   void requestWithABadFingerprintIsRefused() {
     byte[] wire = Rfc5769.REQUEST.clone();
     wire[wire.length - 1] ^= 1;
