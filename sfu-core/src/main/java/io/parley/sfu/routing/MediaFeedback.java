@@ -11,6 +11,7 @@ import io.parley.sfu.rtp.rtcp.RtcpPli;
 import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
 import io.parley.sfu.rtp.rtcp.RtcpSdes;
 import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
 import io.parley.sfu.transport.DropReason;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,8 @@ final class MediaFeedback {
 
   private final Endpoint endpoint;
   private final RtcpCompound compound = new RtcpCompound();
-  private final TransportCcRecorder transportCc = new TransportCcRecorder();
+  private final TransportCcFeedbackBuilder transportCc;
+  private long transportCcMediaSsrc;
   private long nextReportNanos = System.nanoTime() + REPORT_INTERVAL_NANOS / 2;
   private long nextTransportCcNanos;
 
@@ -49,6 +51,7 @@ final class MediaFeedback {
 
   MediaFeedback(Endpoint endpoint) {
     this.endpoint = endpoint;
+    this.transportCc = new TransportCcFeedbackBuilder(endpoint.rtcpSsrc());
   }
 
   long rttMillis() {
@@ -167,7 +170,8 @@ final class MediaFeedback {
     if (id != 0) {
       int seq = packet.transportCcSequence(id);
       if (seq >= 0) {
-        transportCc.record(seq, System.nanoTime() / 1000, packet.ssrc());
+        transportCc.onPacket(seq, System.nanoTime() / 1000);
+        transportCcMediaSsrc = packet.ssrc();
       }
     }
   }
@@ -268,11 +272,11 @@ final class MediaFeedback {
   }
 
   private void sendTransportCc() {
-    if (transportCc.isEmpty()) {
+    if (transportCc.pendingPackets() == 0) {
       return;
     }
     ByteBuf out = endpoint.allocate(1200);
-    int packets = transportCc.writeFeedback(out, endpoint.rtcpSsrc());
+    int packets = transportCc.build(out, transportCcMediaSsrc);
     if (packets > 0) {
       endpoint.room().context().stats().transportCcFeedbackOut.add(packets);
       endpoint.sendRtcp(out);
