@@ -1,0 +1,323 @@
+package io.parley.sfu.srtp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.security.GeneralSecurityException;
+import java.util.HashMap;
+import java.util.Map;
+import org.jitsi.srtp.BaseSrtpCryptoContext;
+import org.jitsi.srtp.SrtcpCryptoContext;
+import org.jitsi.srtp.SrtpContextFactory;
+import org.jitsi.srtp.SrtpCryptoContext;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.jitsi.srtp.SrtpPolicy;
+import org.jitsi.srtp.crypto.Aes;
+import org.jitsi.utils.logging2.Logger;
+import org.jitsi.utils.logging2.LoggerImpl;
+
+/**
+ * SRTP and SRTCP for one transport (all SSRCs of a BUNDLE transport), in place on heap ByteBufs.
+ * Confined to one thread: not thread-safe.
+ *
+ * <p>Crypto contexts are derived lazily, one per SSRC and direction. Sender-side replay checks are
+ * off, because the SFU re-protects a sequence number when it answers a NACK; receive-side replay
+ * protection stays on.
+ */
+public final class SrtpSession implements AutoCloseable {
+  /** Bytes protect can add: the SRTCP index (4) plus the longest tag (GCM, 16). */
+  public static final int MAX_OVERHEAD = 4 + 16;
+
+  /**
+   * Spare bytes a caller should leave after each packet. AES-GCM in Java needs the whole output
+   * (payload plus tag) to fit in the array: without room it returns OK and leaves the packet
+   * unencrypted, so every call first makes sure the buffer has this much writable space.
+   */
+  static final int REQUIRED_WRITABLE = 64;
+
+  /** A hostile peer must not make us keep a context for every SSRC it can invent. */
+  static final int MAX_SSRCS_PER_DIRECTION = 512;
+
+  private static final int RTP_HEADER_LENGTH = 12;
+  private static final int RTCP_HEADER_LENGTH = 8;
+  private static final int SRTCP_INDEX_LENGTH = 4;
+
+  private static final Logger JITSI_LOGGER = new LoggerImpl(SrtpSession.class.getName());
+
+  static {
+    // jitsi-srtp otherwise benchmarks OpenSSL (JNI), SunJCE and BouncyCastle on first use and keeps
+    // the fastest. On our machines SunJCE's AES (with AES-NI intrinsics) beat the JNI path for
+    // packet-sized buffers, and a fixed choice keeps start-up and behaviour predictable. A
+    // configured factory is tried first and used as soon as it works.
+    Aes.setFactoryClassName("SunJCE");
+  }
+
+  private final SrtpProfile profile;
+  private final SrtpContextFactory senderFactory;
+  private final SrtpContextFactory receiverFactory;
+  private final Map<Integer, SrtpCryptoContext> rtpSenders = new HashMap<>();
+  private final Map<Integer, SrtpCryptoContext> rtpReceivers = new HashMap<>();
+  private final Map<Integer, SrtcpCryptoContext> rtcpSenders = new HashMap<>();
+  private final Map<Integer, SrtcpCryptoContext> rtcpReceivers = new HashMap<>();
+  private final ByteBufArrayBuffer view = new ByteBufArrayBuffer();
+  private boolean closed;
+
+  public SrtpSession(SrtpKeys keys) {
+    this.profile = keys.profile();
+    this.senderFactory =
+        new SrtpContextFactory(
+            true,
+            keys.localKey().clone(),
+            keys.localSalt().clone(),
+            policy(profile, profile.rtpTagLength()),
+            policy(profile, profile.rtcpTagLength()),
+            JITSI_LOGGER);
+    this.receiverFactory =
+        new SrtpContextFactory(
+            false,
+            keys.remoteKey().clone(),
+            keys.remoteSalt().clone(),
+            policy(profile, profile.rtpTagLength()),
+            policy(profile, profile.rtcpTagLength()),
+            JITSI_LOGGER);
+  }
+
+  private static SrtpPolicy policy(SrtpProfile profile, int tagLength) {
+    SrtpPolicy policy =
+        profile.isAead()
+            ? new SrtpPolicy(
+                SrtpPolicy.AESGCM_ENCRYPTION,
+                profile.keyLength(),
+                SrtpPolicy.NULL_AUTHENTICATION,
+                0,
+                tagLength,
+                profile.saltLength())
+            : new SrtpPolicy(
+                SrtpPolicy.AESCM_ENCRYPTION,
+                profile.keyLength(),
+                SrtpPolicy.HMACSHA1_AUTHENTICATION,
+                20,
+                tagLength,
+                profile.saltLength());
+    policy.setSendReplayEnabled(false);
+    policy.setReceiveReplayEnabled(true);
+    return policy;
+  }
+
+  public SrtpProfile profile() {
+    return profile;
+  }
+
+  /** SRTP → RTP in place. On success the writerIndex moves back over the tag. */
+  public SrtpStatus unprotectRtp(ByteBuf packet) {
+    if (!isRtp(packet, RTP_HEADER_LENGTH + profile.rtpTagLength())) {
+      return SrtpStatus.INVALID;
+    }
+    int ssrc = packet.getInt(packet.readerIndex() + 8);
+    SrtpCryptoContext context = rtpReceivers.get(ssrc);
+    boolean created = false;
+    if (context == null) {
+      if (rtpReceivers.size() >= MAX_SSRCS_PER_DIRECTION) {
+        return SrtpStatus.INVALID;
+      }
+      try {
+        context = receiverFactory.deriveContext(ssrc, 0);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return SrtpStatus.FAIL;
+      }
+      rtpReceivers.put(ssrc, context);
+      created = true;
+    }
+    SrtpStatus status = run(packet, context, false);
+    if (created && status != SrtpStatus.OK) {
+      // Keep no state for SSRCs that never authenticated.
+      rtpReceivers.remove(ssrc);
+    }
+    return status;
+  }
+
+  /** RTP → SRTP in place. On success the writerIndex moves forward over the tag. */
+  public SrtpStatus protectRtp(ByteBuf packet) {
+    if (!isRtp(packet, RTP_HEADER_LENGTH)) {
+      return SrtpStatus.INVALID;
+    }
+    int ssrc = packet.getInt(packet.readerIndex() + 8);
+    SrtpCryptoContext context = rtpSenders.get(ssrc);
+    if (context == null) {
+      if (rtpSenders.size() >= MAX_SSRCS_PER_DIRECTION) {
+        return SrtpStatus.INVALID;
+      }
+      try {
+        context = senderFactory.deriveContext(ssrc, 0);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return SrtpStatus.FAIL;
+      }
+      rtpSenders.put(ssrc, context);
+    }
+    int length = packet.readableBytes();
+    SrtpStatus status = run(packet, context, true);
+    if (status == SrtpStatus.OK && profile.isAead() && !grewByTag(packet, length)) {
+      // Java's AES-GCM refuses to encrypt twice in a row under the same IV (same SSRC and
+      // sequence number: a NACK resend of the packet just sent), and jitsi-srtp then reports OK
+      // with the packet left in plaintext. Encrypting a throwaway older packet moves the cipher
+      // off that IV without touching the context's rollover state; then the real one goes through.
+      packet.writerIndex(packet.readerIndex() + length);
+      if (!protectThrowaway(packet, context)) {
+        return SrtpStatus.FAIL;
+      }
+      status = run(packet, context, true);
+      if (status == SrtpStatus.OK && !grewByTag(packet, length)) {
+        packet.writerIndex(packet.readerIndex() + length);
+        return SrtpStatus.FAIL;
+      }
+    }
+    return status;
+  }
+
+  private boolean grewByTag(ByteBuf packet, int lengthBefore) {
+    return packet.readableBytes() == lengthBefore + profile.rtpTagLength();
+  }
+
+  private boolean protectThrowaway(ByteBuf packet, SrtpCryptoContext context) {
+    ByteBuf throwaway = Unpooled.buffer(RTP_HEADER_LENGTH + 1 + REQUIRED_WRITABLE);
+    try {
+      throwaway.writeBytes(packet, packet.readerIndex(), RTP_HEADER_LENGTH);
+      throwaway.setByte(0, 0x80); // no padding, extension or CSRCs
+      throwaway.setShort(2, throwaway.getUnsignedShort(2) - 1);
+      throwaway.writeByte(0);
+      return run(throwaway, context, true) == SrtpStatus.OK;
+    } finally {
+      throwaway.release();
+    }
+  }
+
+  /** SRTCP → RTCP in place. On success the writerIndex moves back over the index and tag. */
+  public SrtpStatus unprotectRtcp(ByteBuf packet) {
+    if (!isRtcp(packet, RTCP_HEADER_LENGTH + SRTCP_INDEX_LENGTH + profile.rtcpTagLength())) {
+      return SrtpStatus.INVALID;
+    }
+    int ssrc = packet.getInt(packet.readerIndex() + 4);
+    SrtcpCryptoContext context = rtcpReceivers.get(ssrc);
+    boolean created = false;
+    if (context == null) {
+      if (rtcpReceivers.size() >= MAX_SSRCS_PER_DIRECTION) {
+        return SrtpStatus.INVALID;
+      }
+      try {
+        context = receiverFactory.deriveControlContext(ssrc);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return SrtpStatus.FAIL;
+      }
+      rtcpReceivers.put(ssrc, context);
+      created = true;
+    }
+    SrtpStatus status = run(packet, context, false);
+    if (created && status != SrtpStatus.OK) {
+      rtcpReceivers.remove(ssrc);
+    }
+    return status;
+  }
+
+  /** RTCP → SRTCP in place. On success the writerIndex moves forward over the index and tag. */
+  public SrtpStatus protectRtcp(ByteBuf packet) {
+    if (!isRtcp(packet, RTCP_HEADER_LENGTH)) {
+      return SrtpStatus.INVALID;
+    }
+    int ssrc = packet.getInt(packet.readerIndex() + 4);
+    SrtcpCryptoContext context = rtcpSenders.get(ssrc);
+    if (context == null) {
+      if (rtcpSenders.size() >= MAX_SSRCS_PER_DIRECTION) {
+        return SrtpStatus.INVALID;
+      }
+      try {
+        context = senderFactory.deriveControlContext(ssrc);
+      } catch (GeneralSecurityException | RuntimeException e) {
+        return SrtpStatus.FAIL;
+      }
+      rtcpSenders.put(ssrc, context);
+    }
+    int length = packet.readableBytes();
+    SrtpStatus status = run(packet, context, true);
+    if (status == SrtpStatus.OK
+        && packet.readableBytes() != length + SRTCP_INDEX_LENGTH + profile.rtcpTagLength()) {
+      // Never let a packet that silently failed to encrypt leave as if it were protected.
+      packet.writerIndex(packet.readerIndex() + length);
+      return SrtpStatus.FAIL;
+    }
+    return status;
+  }
+
+  private SrtpStatus run(ByteBuf packet, BaseSrtpCryptoContext context, boolean protect) {
+    if (closed) {
+      return SrtpStatus.FAIL;
+    }
+    int readerIndex = packet.readerIndex();
+    int writerIndex = packet.writerIndex();
+    try {
+      // Reserve room first: growing later could swap the array under jitsi-srtp (see
+      // REQUIRED_WRITABLE for why GCM must never run short).
+      int reserved = packet.ensureWritable(REQUIRED_WRITABLE, false);
+      if (reserved == 1 || reserved == 3) {
+        return SrtpStatus.INVALID;
+      }
+      view.wrap(packet);
+      SrtpErrorStatus result;
+      if (context instanceof SrtpCryptoContext rtp) {
+        result = protect ? rtp.transformPacket(view) : rtp.reverseTransformPacket(view, false);
+      } else {
+        SrtcpCryptoContext rtcp = (SrtcpCryptoContext) context;
+        result = protect ? rtcp.transformPacket(view) : rtcp.reverseTransformPacket(view);
+      }
+      SrtpStatus status = toStatus(result);
+      if (status != SrtpStatus.OK) {
+        packet.setIndex(readerIndex, writerIndex);
+      }
+      return status;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      // Malformed input must never escape as an exception onto the packet path.
+      packet.setIndex(readerIndex, Math.min(writerIndex, packet.capacity()));
+      return SrtpStatus.INVALID;
+    } finally {
+      view.clear();
+    }
+  }
+
+  private static boolean isRtp(ByteBuf packet, int minLength) {
+    return packet.hasArray()
+        && packet.readableBytes() >= minLength
+        && (packet.getByte(packet.readerIndex()) & 0xC0) == 0x80;
+  }
+
+  private static boolean isRtcp(ByteBuf packet, int minLength) {
+    if (!packet.hasArray() || packet.readableBytes() < minLength) {
+      return false;
+    }
+    int first = packet.getByte(packet.readerIndex()) & 0xFF;
+    int type = packet.getByte(packet.readerIndex() + 1) & 0xFF;
+    return (first & 0xC0) == 0x80 && type >= 192 && type <= 223;
+  }
+
+  private static SrtpStatus toStatus(SrtpErrorStatus status) {
+    return switch (status) {
+      case OK -> SrtpStatus.OK;
+      case AUTH_FAIL -> SrtpStatus.AUTH_FAIL;
+      case REPLAY_FAIL -> SrtpStatus.REPLAY_FAIL;
+      case REPLAY_OLD -> SrtpStatus.REPLAY_OLD;
+      case INVALID_PACKET -> SrtpStatus.INVALID;
+      case FAIL -> SrtpStatus.FAIL;
+    };
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    rtpSenders.clear();
+    rtpReceivers.clear();
+    rtcpSenders.clear();
+    rtcpReceivers.clear();
+    senderFactory.close();
+    receiverFactory.close();
+  }
+}
