@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * starts in {@link #receive}: STUN is answered here on the I/O thread; DTLS and SRTP from an
  * address that passed an ICE check go to its endpoint, whose room runs on one event loop.
  */
-public final class Sfu implements SfuApi, MediaContext, UdpTransport.DatagramReceiver, AutoCloseable {
+public final class Sfu
+    implements SfuApi, MediaContext, UdpTransport.DatagramReceiver, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sfu.class);
 
   private final SfuConfig config;

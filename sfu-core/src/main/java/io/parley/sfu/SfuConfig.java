@@ -67,6 +67,7 @@ public record SfuConfig(
   }
 
   public SfuConfig withAdvertisedAddresses(List<String> addresses) {
-    return new SfuConfig(bindAddress, udpPort, addresses, ioThreads, consentTimeout, nativeTransport);
+    return new SfuConfig(
+        bindAddress, udpPort, addresses, ioThreads, consentTimeout, nativeTransport);
   }
 }

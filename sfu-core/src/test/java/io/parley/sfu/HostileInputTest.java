@@ -84,7 +84,7 @@ class HostileInputTest {
 
   @Test
   void everyKindOfGarbageIsDroppedAndCountedWhileMediaFlows() throws Exception {
-    try (LogCapture log = LogCapture.start()) {
+    try (LogCapture log = LogCapture.capture()) {
       Await.until(
           DEADLINE,
           () -> {

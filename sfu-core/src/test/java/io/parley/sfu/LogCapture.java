@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
   final List<ILoggingEvent> events = new CopyOnWriteArrayList<>();
 
-  static LogCapture start() {
+  static LogCapture capture() {
     LogCapture capture = new LogCapture();
     capture.setName("capture");
     capture.start();

@@ -19,6 +19,7 @@ import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.Vp8Descriptor;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
+import io.parley.sfu.rtp.rtcp.RtcpNack;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +44,23 @@ final class TestParticipant implements AutoCloseable {
   static final class Received {
     final AtomicLong packets = new AtomicLong();
     final AtomicLong corrupt = new AtomicLong();
-    final java.util.Set<Integer> sequenceNumbers = ConcurrentHashMap.newKeySet();
+    final java.util.Set<Integer> sequenceNumbers =
+        java.util.Collections.synchronizedSet(new java.util.HashSet<>());
+
+    /** A consistent copy of the sequence numbers received so far. */
+    java.util.Set<Integer> sequenceSnapshot() {
+      synchronized (sequenceNumbers) {
+        return new java.util.HashSet<>(sequenceNumbers);
+      }
+    }
+
     final AtomicLong duplicates = new AtomicLong();
+    final java.util.Set<Integer> sourceSequenceNumbers = ConcurrentHashMap.newKeySet();
     volatile long sourceSsrc;
+
+    /** Send-to-receive time of the latest packet: high while the JVM is still warming up. */
+    volatile long latencyNanos = Long.MAX_VALUE;
+
     volatile boolean keyframe;
   }
 
@@ -68,6 +83,11 @@ final class TestParticipant implements AutoCloseable {
   private final RtpPacket rtp = new RtpPacket();
   private final Vp8Descriptor vp8 = new Vp8Descriptor();
   private final RtcpCompound compound = new RtcpCompound();
+
+  /** Sent video packets by sequence number, to answer the SFU's NACKs (client loop only). */
+  private final ByteBuf[] history = new ByteBuf[1024];
+
+  final AtomicInteger retransmitted = new AtomicInteger();
   private ScheduledFuture<?> audioTask;
   private ScheduledFuture<?> videoTask;
   private volatile boolean forceKeyframe = true;
@@ -187,9 +207,7 @@ final class TestParticipant implements AutoCloseable {
     var loop = client.channel().eventLoop();
     audioTask =
         loop.scheduleAtFixedRate(
-            () ->
-                client.sendRtp(
-                    audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, 30, 3)),
+            () -> client.sendRtp(audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, 30, 3)),
             0,
             20,
             TimeUnit.MILLISECONDS);
@@ -202,6 +220,12 @@ final class TestParticipant implements AutoCloseable {
               for (ByteBuf packet :
                   video.videoFrame(
                       PooledByteBufAllocator.DEFAULT, key ? 15000 : 5000, 1200, key, 3600, 3)) {
+                int seq = packet.getUnsignedShort(packet.readerIndex() + 2);
+                ByteBuf old = history[seq & 1023];
+                if (old != null) {
+                  old.release();
+                }
+                history[seq & 1023] = packet.copy();
                 client.sendRtp(packet);
               }
             },
@@ -243,6 +267,8 @@ final class TestParticipant implements AutoCloseable {
       r.corrupt.incrementAndGet();
     } else {
       r.sourceSsrc = SyntheticMedia.sourceSsrc(packet, stamp);
+      r.latencyNanos = System.nanoTime() - SyntheticMedia.sentNanos(packet, stamp);
+      r.sourceSequenceNumbers.add(SyntheticMedia.sourceSequence(packet, stamp));
     }
   }
 
@@ -257,6 +283,10 @@ final class TestParticipant implements AutoCloseable {
         forceKeyframe = true;
       } else if (type == Rtcp.PT_RTPFB && fmt == Rtcp.FMT_NACK) {
         nacksReceived.incrementAndGet();
+        if (RtcpNack.isValid(packet, compound.offset(), compound.contentLength())
+            && RtcpNack.mediaSsrc(packet, compound.offset()) == videoSsrc) {
+          RtcpNack.forEachLost(packet, compound.offset(), compound.contentLength(), this::resend);
+        }
       } else if (type == Rtcp.PT_RTPFB && fmt == Rtcp.FMT_TRANSPORT_CC) {
         transportCcReceived.incrementAndGet();
       } else if (type == Rtcp.PT_SR) {
@@ -264,6 +294,14 @@ final class TestParticipant implements AutoCloseable {
       } else if (type == Rtcp.PT_RR) {
         receiverReportsReceived.incrementAndGet();
       }
+    }
+  }
+
+  private void resend(int seq) {
+    ByteBuf packet = history[seq & 1023];
+    if (packet != null && packet.getUnsignedShort(packet.readerIndex() + 2) == seq) {
+      retransmitted.incrementAndGet();
+      client.sendRtp(packet.copy());
     }
   }
 
@@ -292,5 +330,18 @@ final class TestParticipant implements AutoCloseable {
   public void close() {
     stopSending();
     client.close();
+    client
+        .channel()
+        .eventLoop()
+        .submit(
+            () -> {
+              for (int i = 0; i < history.length; i++) {
+                if (history[i] != null) {
+                  history[i].release();
+                  history[i] = null;
+                }
+              }
+            })
+        .syncUninterruptibly();
   }
 }

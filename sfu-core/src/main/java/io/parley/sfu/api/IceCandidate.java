@@ -11,7 +11,17 @@ public record IceCandidate(
   /** The value of an SDP {@code a=candidate:} line (without the {@code a=candidate:} prefix). */
   public String toSdpValue() {
     String base =
-        foundation + " " + component + " " + protocol + " " + priority + " " + address + " " + port
+        foundation
+            + " "
+            + component
+            + " "
+            + protocol
+            + " "
+            + priority
+            + " "
+            + address
+            + " "
+            + port
             + " typ host";
     return "tcp".equals(protocol) ? base + " tcptype passive" : base;
   }

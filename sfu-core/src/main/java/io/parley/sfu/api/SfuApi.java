@@ -6,10 +6,10 @@ import java.util.concurrent.CompletableFuture;
  * The control API of the media plane: the only door the signalling server uses.
  *
  * <p>An <em>endpoint</em> is one WebRTC transport (one ICE ufrag, one DTLS session, one UDP 5-tuple
- * with BUNDLE and rtcp-mux). A participant in the browser usually has two: a publish transport
- * (the browser offers, the SFU answers) and a subscribe transport (the SFU offers). A
- * <em>producer</em> is a track published on an endpoint; a <em>consumer</em> is one subscriber
- * endpoint's copy of one producer.
+ * with BUNDLE and rtcp-mux). A participant in the browser usually has two: a publish transport (the
+ * browser offers, the SFU answers) and a subscribe transport (the SFU offers). A <em>producer</em>
+ * is a track published on an endpoint; a <em>consumer</em> is one subscriber endpoint's copy of one
+ * producer.
  *
  * <p>Every command is handed to the thread that owns the room's media state; the returned future
  * completes on that thread (do not block in its callbacks). Commands for an unknown room or

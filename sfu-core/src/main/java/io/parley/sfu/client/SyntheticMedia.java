@@ -7,9 +7,9 @@ import io.parley.sfu.rtp.RtpHeaderWriter;
 /**
  * Builds the RTP packets of a synthetic participant: Opus-shaped audio (one packet per 20 ms, with
  * the audio-level extension) and VP8-shaped video (real VP8 payload descriptors with a 15-bit
- * picture id and TL0PICIDX, keyframes on request). Every payload carries a small stamp — send
- * time, source SSRC, original sequence number — followed by bytes derived from it, so a receiver
- * checks that every byte arrived intact and measures latency. Not thread-safe: one per stream.
+ * picture id and TL0PICIDX, keyframes on request). Every payload carries a small stamp — send time,
+ * source SSRC, original sequence number — followed by bytes derived from it, so a receiver checks
+ * that every byte arrived intact and measures latency. Not thread-safe: one per stream.
  */
 public final class SyntheticMedia {
   /** Bytes of the stamp at the start of the synthetic part of a payload. */

@@ -61,10 +61,14 @@ public final class WebRtcClient implements AutoCloseable {
   private final CompletableFuture<Void> iceConnected = new CompletableFuture<>();
   private final AtomicLong rtpReceived = new AtomicLong();
   private final AtomicLong srtpFailures = new AtomicLong();
+  private volatile java.util.function.Predicate<ByteBuf> sendFilter;
+  private volatile java.util.function.Predicate<ByteBuf> receiveFilter;
   private ScheduledFuture<?> checks;
   private SrtpSession srtp;
   private boolean dtlsStarted;
   private long lastCheckNanos;
+  private volatile SrtpStatus lastFailure;
+  public volatile long lastFailureNanos;
   private volatile boolean closed;
 
   private WebRtcClient(
@@ -85,6 +89,7 @@ public final class WebRtcClient implements AutoCloseable {
             .group(group)
             .channel(NioDatagramChannel.class)
             .option(io.netty.channel.ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(io.netty.channel.ChannelOption.SO_RCVBUF, 2 * 1024 * 1024)
             .handler(new Handler())
             .bind(bindAddress, 0)
             .sync()
@@ -111,8 +116,8 @@ public final class WebRtcClient implements AutoCloseable {
   }
 
   /**
-   * Opens a socket on {@code bindAddress} and starts ICE towards the server's first candidate;
-   * call {@link #remoteParams()} and pass them to the server before awaiting {@link #connected()}.
+   * Opens a socket on {@code bindAddress} and starts ICE towards the server's first candidate; call
+   * {@link #remoteParams()} and pass them to the server before awaiting {@link #connected()}.
    */
   public static WebRtcClient start(
       EventLoopGroup group,
@@ -154,6 +159,11 @@ public final class WebRtcClient implements AutoCloseable {
     return rtpReceived.get();
   }
 
+  /** The status of the last packet that failed SRTP, or null. */
+  public SrtpStatus lastSrtpFailure() {
+    return lastFailure;
+  }
+
   public long srtpFailures() {
     return srtpFailures.get();
   }
@@ -172,13 +182,30 @@ public final class WebRtcClient implements AutoCloseable {
     channel.eventLoop().execute(() -> protectAndSend(packet, true));
   }
 
+  /**
+   * Decides which plain RTP/RTCP packets go out (false drops one): simulated uplink loss for tests
+   * and load runs.
+   */
+  public void setSendFilter(java.util.function.Predicate<ByteBuf> keep) {
+    this.sendFilter = keep;
+  }
+
+  /**
+   * Decides which SRTP/SRTCP datagrams from the server are processed (false drops one, before
+   * decryption, so a dropped packet can still be recovered): simulated downlink loss.
+   */
+  public void setReceiveFilter(java.util.function.Predicate<ByteBuf> keep) {
+    this.receiveFilter = keep;
+  }
+
   /** Sends raw bytes to the server, bypassing ICE, DTLS and SRTP (hostile-input tests). */
   public void sendRaw(ByteBuf datagram) {
     channel.writeAndFlush(new DatagramPacket(datagram, server));
   }
 
   private void protectAndSend(ByteBuf packet, boolean rtcp) {
-    if (srtp == null || closed) {
+    var filter = sendFilter;
+    if (srtp == null || closed || (filter != null && !filter.test(packet))) {
       packet.release();
       return;
     }
@@ -193,10 +220,7 @@ public final class WebRtcClient implements AutoCloseable {
   private void startChecks() {
     sendCheck();
     checks =
-        channel
-            .eventLoop()
-            .scheduleAtFixedRate(
-                () -> sendCheck(), 50, 50, TimeUnit.MILLISECONDS);
+        channel.eventLoop().scheduleAtFixedRate(() -> sendCheck(), 50, 50, TimeUnit.MILLISECONDS);
   }
 
   private void sendCheck() {
@@ -252,6 +276,10 @@ public final class WebRtcClient implements AutoCloseable {
       content.getBytes(content.readerIndex(), copy);
       dtls.receive(copy, 0, copy.length);
     } else if (PacketKind.isRtpOrRtcp(first) && srtp != null) {
+      var filter = receiveFilter;
+      if (filter != null && !filter.test(content)) {
+        return;
+      }
       ByteBuf packet = content.alloc().heapBuffer(content.readableBytes() + 64);
       try {
         packet.writeBytes(content, content.readerIndex(), content.readableBytes());
@@ -261,11 +289,16 @@ public final class WebRtcClient implements AutoCloseable {
           } else {
             srtpFailures.incrementAndGet();
           }
-        } else if (srtp.unprotectRtp(packet) == SrtpStatus.OK) {
-          rtpReceived.incrementAndGet();
-          listener.rtp(packet);
         } else {
-          srtpFailures.incrementAndGet();
+          SrtpStatus status = srtp.unprotectRtp(packet);
+          if (status == SrtpStatus.OK) {
+            rtpReceived.incrementAndGet();
+            listener.rtp(packet);
+          } else {
+            lastFailure = status;
+            lastFailureNanos = System.nanoTime();
+            srtpFailures.incrementAndGet();
+          }
         }
       } finally {
         packet.release();

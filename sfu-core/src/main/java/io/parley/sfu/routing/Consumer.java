@@ -167,7 +167,8 @@ public final class Consumer {
 
   private void switchSource(RtpPacket packet, Vp8Descriptor vp8, long now) {
     seqOffset = (lastSeq + 1 - packet.sequenceNumber()) & 0xFFFF;
-    long elapsedTicks = started ? Math.max(1, (now - lastSentNanos) / 1000 * clockRate / 1_000_000) : 1;
+    long elapsedTicks =
+        started ? Math.max(1, (now - lastSentNanos) / 1000 * clockRate / 1_000_000) : 1;
     timestampOffset = (lastTimestamp + elapsedTicks - packet.timestamp()) & 0xFFFFFFFFL;
     if (vp8 != null) {
       if (vp8.hasPictureId()) {
@@ -187,8 +188,13 @@ public final class Consumer {
     int payloadLength = packet.payloadLength();
     ByteBuf out = subscriber.allocate(12 + 32 + payloadLength);
     RtpHeaderWriter header =
-        subscriber.headerWriter().begin(out, packet.marker(), spec.codec().payloadType(), seq, timestamp, ssrc);
-    if (ids.mid() != 0 && spec.mid() != null && !spec.mid().isEmpty() && spec.mid().length() <= 16) {
+        subscriber
+            .headerWriter()
+            .begin(out, packet.marker(), spec.codec().payloadType(), seq, timestamp, ssrc);
+    if (ids.mid() != 0
+        && spec.mid() != null
+        && !spec.mid().isEmpty()
+        && spec.mid().length() <= 16) {
       header.addExtensionAscii(ids.mid(), spec.mid());
     }
     if (ids.transportCc() != 0) {

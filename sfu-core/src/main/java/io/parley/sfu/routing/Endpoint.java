@@ -24,10 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebRTC transport: ICE-lite state (which remote addresses passed a check, which one media
- * goes to, consent), the DTLS session, the SRTP session, and the producers and consumers carried
- * on it. Confined to its room's thread, except for the fields marked volatile that the I/O and
- * DTLS threads read.
+ * One WebRTC transport: ICE-lite state (which remote addresses passed a check, which one media goes
+ * to, consent), the DTLS session, the SRTP session, and the producers and consumers carried on it.
+ * Confined to its room's thread, except for the fields marked volatile that the I/O and DTLS
+ * threads read.
  */
 public final class Endpoint {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
@@ -41,6 +41,7 @@ public final class Endpoint {
   private final long rtcpSsrc = ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
 
   private volatile RemoteTransportParams remote;
+
   /** Where DTLS records go: the address the last DTLS record came from. */
   private volatile InetSocketAddress dtlsPeer;
 

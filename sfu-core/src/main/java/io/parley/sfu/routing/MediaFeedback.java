@@ -29,6 +29,7 @@ final class MediaFeedback {
   private static final long NACK_RETRY_NANOS = 60_000_000L;
   private static final int NACK_MAX_TRIES = 3;
   private static final int MAX_MISSING = 256;
+
   /** Seconds between 1900 (NTP) and 1970 (Unix). */
   private static final long NTP_EPOCH_OFFSET = 2_208_988_800L;
 

@@ -27,7 +27,7 @@ final class PacketCache {
     if (old != null) {
       old.release();
     }
-    packets[slot] = packet.retainedDuplicate();
+    packets[slot] = packet.copy();
     sequenceNumbers[slot] = sequenceNumber;
   }
 

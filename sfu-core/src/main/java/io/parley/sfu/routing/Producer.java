@@ -108,8 +108,8 @@ public final class Producer {
   }
 
   /**
-   * Matches a packet with an unannounced SSRC by its mid and rid header extensions and remembers the
-   * SSRC; returns the encoding or -1.
+   * Matches a packet with an unannounced SSRC by its mid and rid header extensions and remembers
+   * the SSRC; returns the encoding or -1.
    */
   int learnSsrc(RtpPacket packet) {
     int midId = spec.extensions().mid();
@@ -182,7 +182,8 @@ public final class Producer {
     }
     EncodingState encoding = encodings[encodingIndex];
     long now = System.nanoTime();
-    if (encoding.ssrc == 0 || now - encoding.lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
+    if (encoding.ssrc == 0
+        || now - encoding.lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
       return;
     }
     encoding.lastKeyframeRequestNanos = now;

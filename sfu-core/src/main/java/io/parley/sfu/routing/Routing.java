@@ -16,7 +16,8 @@ public final class Routing {
     endpoint.addProducer(producer);
   }
 
-  public static ConsumerInfo addConsumer(Room room, String subscriberEndpointId, ConsumerSpec spec) {
+  public static ConsumerInfo addConsumer(
+      Room room, String subscriberEndpointId, ConsumerSpec spec) {
     Endpoint subscriber = room.endpoint(subscriberEndpointId);
     Producer producer = room.producer(spec.producerId());
     if (producer.endpoint() == subscriber) {
@@ -24,7 +25,9 @@ public final class Routing {
     }
     if (!producer.spec().codec().name().equalsIgnoreCase(spec.codec().name())) {
       throw new SfuException(
-          "consumer codec " + spec.codec().name() + " differs from producer's "
+          "consumer codec "
+              + spec.codec().name()
+              + " differs from producer's "
               + producer.spec().codec().name());
     }
     Consumer consumer = new Consumer(spec, producer, subscriber);

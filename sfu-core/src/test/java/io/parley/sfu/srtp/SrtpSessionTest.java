@@ -205,6 +205,55 @@ class SrtpSessionTest {
   }
 
   @Test
+  void anOlderSequenceNumberProtectedLateIsAccepted() {
+    for (SrtpProfile profile : SrtpProfile.values()) {
+      SrtpSession[] peers = pair(profile);
+      // 10, 11, 12 go out first; 9 (lost before it was ever sent) is sent after them.
+      for (int seq : new int[] {10, 11, 12, 9}) {
+        String plain = String.format("8060%04x000003e8deadbeef", seq) + "22".repeat(30);
+        ByteBuf buf = packet(plain);
+        assertThat(peers[0].protectRtp(buf))
+            .as(profile + " protect " + seq)
+            .isEqualTo(SrtpStatus.OK);
+        assertThat(peers[1].unprotectRtp(buf))
+            .as(profile + " unprotect " + seq)
+            .isEqualTo(SrtpStatus.OK);
+        assertThat(hex(buf)).isEqualTo(plain);
+      }
+    }
+  }
+
+  @Test
+  void aLateResendAmongTwoStreamsIsAccepted() {
+    for (SrtpProfile profile : SrtpProfile.values()) {
+      SrtpSession[] peers = pair(profile);
+      java.util.List<String> order = new java.util.ArrayList<>();
+      for (int seq = 10; seq < 40; seq++) {
+        if (seq != 20) {
+          order.add(String.format("8060%04x000003e8deadbeef", seq));
+        }
+        order.add(String.format("806f%04x00000100cafebabe", seq + 1000));
+      }
+      order.add(String.format("8060%04x000003e8deadbeef", 20));
+      order.add(String.format("8060%04x000003e8deadbeef", 20));
+      int i = 0;
+      for (String header : order) {
+        String plain = header + "33".repeat(100);
+        ByteBuf buf = packet(plain);
+        assertThat(peers[0].protectRtp(buf))
+            .as(profile + " protect " + header)
+            .isEqualTo(SrtpStatus.OK);
+        SrtpStatus status = peers[1].unprotectRtp(buf);
+        if (++i == order.size()) {
+          assertThat(status).as(profile + " second resend").isEqualTo(SrtpStatus.REPLAY_FAIL);
+        } else {
+          assertThat(status).as(profile + " unprotect " + header).isEqualTo(SrtpStatus.OK);
+        }
+      }
+    }
+  }
+
+  @Test
   void garbageIsInvalidNeverAnException() {
     SrtpSession[] peers = pair(SrtpProfile.AES_CM_128_HMAC_SHA1_80);
     assertThat(peers[1].unprotectRtp(packet("80"))).isEqualTo(SrtpStatus.INVALID);
