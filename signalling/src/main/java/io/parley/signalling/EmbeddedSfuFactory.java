@@ -44,18 +44,9 @@ public final class EmbeddedSfuFactory implements SfuFactory {
                 Runtime.getRuntime().availableProcessors(),
                 Duration.ofSeconds(30),
                 true);
-    Object sfu = Class.forName(SFU_CLASS).getConstructor(configType).newInstance(config);
-    for (String name : new String[] {"start"}) {
-      try {
-        Method m = sfu.getClass().getMethod(name);
-        Object r = m.invoke(sfu);
-        if (r instanceof java.util.concurrent.Future<?> f) {
-          f.get();
-        }
-      } catch (NoSuchMethodException e) {
-        // Started by its constructor.
-      }
-    }
+    // sfu-core's entry point: Sfu.start(SfuConfig) binds the UDP port and returns the running SFU.
+    Method start = Class.forName(SFU_CLASS).getMethod("start", configType);
+    Object sfu = start.invoke(null, config);
     return (SfuApi) sfu;
   }
 }

@@ -259,6 +259,6 @@ class SignallingServerTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(index.statusCode()).isEqualTo(200);
-    assertThat(index.body()).contains("<html");
+    assertThat(index.body()).contains("<html", "/assets/");
   }
 }
