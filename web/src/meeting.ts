@@ -27,6 +27,11 @@ export class Meeting {
   ) {}
 
   async start(): Promise<void> {
+    // For automated tests and troubleshooting: packets received per kind on the subscribe side.
+    (window as unknown as { parley: object }).parley = {
+      received: () => this.received(),
+      participantId: () => this.participantId,
+    };
     this.render();
     this.signalling.onConnectionChange((state) => {
       if (this.left) return;
@@ -84,6 +89,15 @@ export class Meeting {
     } finally {
       this.joining = false;
     }
+  }
+
+  private async received(): Promise<{ audio: number; video: number }> {
+    const out = { audio: 0, video: 0 };
+    const stats = await this.subscriber?.pc.getStats();
+    stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && (s.kind === 'audio' || s.kind === 'video')) out[s.kind] += s.packetsReceived ?? 0;
+    });
+    return out;
   }
 
   private onMediaState(state: RTCPeerConnectionState | undefined): void {
