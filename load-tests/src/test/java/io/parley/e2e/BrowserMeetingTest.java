@@ -1,0 +1,73 @@
+package io.parley.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.parley.signalling.EmbeddedSfuFactory;
+import io.parley.signalling.Main;
+import io.parley.signalling.config.ParleyConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three real Chromium participants in one room against the real server (embedded SFU) on random
+ * ports: the node script {@code e2e/meeting.mjs} drives them with playwright-core. Skipped while
+ * the media plane ({@code io.parley.sfu.Sfu}) is not in the build.
+ */
+class BrowserMeetingTest {
+  private static final Path E2E = Path.of("e2e");
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+  @Test
+  void threeChromiumParticipantsSeeAndHearEachOther() throws Exception {
+    assumeTrue(EmbeddedSfuFactory.available(), "the media plane is not in this build yet");
+    assertThat(CHROMIUM).as("Debian chromium (run .ci/install)").exists();
+    assertThat(E2E.resolve("node_modules/playwright-core"))
+        .as("playwright-core (run .ci/install)")
+        .exists();
+
+    ParleyConfig config =
+        ParleyConfig.fromEnvironment(
+            Map.of(
+                "PARLEY_HTTP_HOST", "127.0.0.1",
+                "PARLEY_HTTP_PORT", "0",
+                "PARLEY_UDP_BIND", "127.0.0.1",
+                "PARLEY_UDP_PORT", "0",
+                "PARLEY_ADVERTISED_ADDRESSES", "127.0.0.1"));
+    Main server = Main.start(config, new EmbeddedSfuFactory());
+    Path out = Files.createDirectories(Path.of("target", "e2e"));
+    Path log = out.resolve("meeting.log");
+    Process node = null;
+    try {
+      node =
+          new ProcessBuilder(
+                  "node",
+                  "meeting.mjs",
+                  "http://127.0.0.1:" + server.httpPort(),
+                  out.resolve("three-person-room.png").toAbsolutePath().toString())
+              .directory(E2E.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile())
+              .start();
+      boolean finished = node.waitFor(5, TimeUnit.MINUTES);
+      String output = read(log);
+      System.out.println(output);
+      assertThat(finished).as("the browser run finished within 5 minutes").isTrue();
+      assertThat(node.exitValue()).as(output).isZero();
+    } finally {
+      if (node != null && node.isAlive()) {
+        node.descendants().forEach(ProcessHandle::destroyForcibly);
+        node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      server.stop();
+    }
+  }
+
+  private static String read(Path p) throws IOException {
+    return Files.exists(p) ? Files.readString(p) : "";
+  }
+}

@@ -1,0 +1,89 @@
+package io.parley.signalling;
+
+import io.parley.sfu.api.SfuApi;
+import io.parley.signalling.config.ParleyConfig;
+import io.parley.signalling.http.ParleyServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Starts Parley in one process: the embedded SFU, then the HTTP and signalling server. */
+public final class Main {
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private final Vertx vertx;
+  private final SfuApi sfu;
+  private final ParleyServer server;
+
+  private Main(Vertx vertx, SfuApi sfu, ParleyServer server) {
+    this.vertx = vertx;
+    this.sfu = sfu;
+    this.server = server;
+  }
+
+  /** Starts a server; blocks until it listens. */
+  public static Main start(ParleyConfig config, SfuFactory sfuFactory) throws Exception {
+    SfuApi sfu = sfuFactory.start(config.media());
+    Vertx vertx = Vertx.vertx();
+    ParleyServer server = new ParleyServer(config, sfu);
+    try {
+      vertx
+          .deployVerticle(server)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      vertx.close();
+      closeSfu(sfu);
+      throw e;
+    }
+    return new Main(vertx, sfu, server);
+  }
+
+  public int httpPort() {
+    return server.actualPort();
+  }
+
+  public void stop() throws Exception {
+    Future<Void> closed = vertx.close();
+    closed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    closeSfu(sfu);
+  }
+
+  private static void closeSfu(SfuApi sfu) {
+    if (sfu instanceof AutoCloseable c) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("closing the SFU failed", e);
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    try {
+      ParleyConfig config = ParleyConfig.fromEnvironment();
+      Main main = start(config, new EmbeddedSfuFactory());
+      log.info(
+          "Parley is up: open http://localhost:{} (media on UDP {}, advertised {})",
+          main.httpPort(),
+          config.media().udpPort(),
+          config.media().advertisedAddresses());
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      main.stop();
+                    } catch (Exception e) {
+                      log.warn("shutdown failed", e);
+                    }
+                  }));
+    } catch (Exception e) {
+      log.error("Parley could not start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
+  }
+}

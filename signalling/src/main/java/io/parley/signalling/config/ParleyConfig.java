@@ -1,0 +1,160 @@
+package io.parley.signalling.config;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parley's whole configuration, one typed tree. Every setting, its default, and the environment
+ * variable that overrides it are listed here and nowhere else.
+ *
+ * <table>
+ *   <caption>Settings</caption>
+ *   <tr><th>env var</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>PARLEY_HTTP_HOST</td><td>0.0.0.0</td><td>address the HTTP server binds</td></tr>
+ *   <tr><td>PARLEY_HTTP_PORT</td><td>8080</td><td>HTTP and Socket.IO port (0 = any free port)</td></tr>
+ *   <tr><td>PARLEY_UDP_BIND</td><td>0.0.0.0</td><td>address the SFU's UDP socket binds</td></tr>
+ *   <tr><td>PARLEY_UDP_PORT</td><td>10000</td><td>the one UDP port for all media (0 = any)</td></tr>
+ *   <tr><td>PARLEY_ADVERTISED_ADDRESSES</td><td>the host's non-loopback IPv4 addresses, then
+ *       127.0.0.1</td><td>comma-separated addresses put in the SFU's ICE candidates, in preference
+ *       order; behind NAT put the public IP first (and forward the UDP port to this host)</td></tr>
+ *   <tr><td>PARLEY_ICE_SERVERS</td><td>none</td><td>STUN/TURN servers handed to browsers: a
+ *       comma-separated list of URLs ({@code stun:stun.example.org:3478}), or a JSON array of
+ *       {@code {"urls":[...],"username":"...","credential":"..."}}</td></tr>
+ *   <tr><td>PARLEY_MAX_MESSAGE_BYTES</td><td>65536</td><td>largest signalling event accepted</td></tr>
+ * </table>
+ */
+public record ParleyConfig(
+    Http http, Media media, Signalling signalling, List<IceServer> iceServers) {
+
+  public ParleyConfig {
+    iceServers = List.copyOf(iceServers);
+  }
+
+  /** The HTTP server: web client, health endpoints, Socket.IO. */
+  public record Http(String host, int port) {}
+
+  /** The embedded SFU's UDP transport. */
+  public record Media(String bindAddress, int udpPort, List<String> advertisedAddresses) {
+    public Media {
+      advertisedAddresses = List.copyOf(advertisedAddresses);
+      if (advertisedAddresses.isEmpty()) {
+        throw new IllegalArgumentException("at least one advertised address is needed");
+      }
+    }
+  }
+
+  /** Limits on the signalling channel. */
+  public record Signalling(int maxMessageBytes) {}
+
+  /** A STUN or TURN server for RTCPeerConnection's iceServers. */
+  public record IceServer(List<String> urls, String username, String credential) {
+    public IceServer {
+      urls = List.copyOf(urls);
+    }
+  }
+
+  /** The defaults, with environment overrides from {@link System#getenv()}. */
+  public static ParleyConfig fromEnvironment() {
+    return fromEnvironment(System.getenv());
+  }
+
+  /** The defaults, with overrides from {@code env}; throws with a clear message on a bad value. */
+  public static ParleyConfig fromEnvironment(Map<String, String> env) {
+    Http http =
+        new Http(
+            env.getOrDefault("PARLEY_HTTP_HOST", "0.0.0.0"), port(env, "PARLEY_HTTP_PORT", 8080));
+    String advertised = env.get("PARLEY_ADVERTISED_ADDRESSES");
+    Media media =
+        new Media(
+            env.getOrDefault("PARLEY_UDP_BIND", "0.0.0.0"),
+            port(env, "PARLEY_UDP_PORT", 10000),
+            advertised == null || advertised.isBlank()
+                ? defaultAdvertisedAddresses()
+                : Arrays.stream(advertised.split(","))
+                    .map(String::trim)
+                    .filter(s -> !s.isEmpty())
+                    .toList());
+    Signalling signalling = new Signalling(integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536));
+    return new ParleyConfig(http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")));
+  }
+
+  /** The host's up, non-loopback IPv4 addresses (the SFU binds IPv4), then 127.0.0.1. */
+  public static List<String> defaultAdvertisedAddresses() {
+    List<String> out = new ArrayList<>();
+    try {
+      for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        if (!nif.isUp() || nif.isLoopback()) {
+          continue;
+        }
+        for (InetAddress a : Collections.list(nif.getInetAddresses())) {
+          if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+            out.add(a.getHostAddress());
+          }
+        }
+      }
+    } catch (SocketException e) {
+      // No interface list: loopback still works for a meeting on this machine.
+    }
+    out.add("127.0.0.1");
+    return out.stream().distinct().toList();
+  }
+
+  static List<IceServer> iceServers(String value) {
+    if (value == null || value.isBlank()) {
+      return List.of();
+    }
+    String v = value.trim();
+    if (v.startsWith("[")) {
+      try {
+        return new ObjectMapper().readValue(v, new TypeReference<List<IceServer>>() {});
+      } catch (Exception e) {
+        throw new IllegalArgumentException(
+            "PARLEY_ICE_SERVERS is not a JSON array of {urls, username, credential}: "
+                + e.getMessage());
+      }
+    }
+    return Arrays.stream(v.split(","))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .map(url -> new IceServer(List.of(url), null, null))
+        .toList();
+  }
+
+  private static int port(Map<String, String> env, String name, int def) {
+    int p = integer(env, name, def);
+    if (p < 0 || p > 65535) {
+      throw new IllegalArgumentException(name + " must be a port number 0..65535, not " + p);
+    }
+    return p;
+  }
+
+  private static int integer(Map<String, String> env, String name, int def) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return def;
+    }
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a number, not '" + v + "'");
+    }
+  }
+
+  /** A copy with other ports (tests use 0 for free ones). */
+  public ParleyConfig withPorts(int httpPort, int udpPort) {
+    return new ParleyConfig(
+        new Http(http.host(), httpPort),
+        new Media(media.bindAddress(), udpPort, media.advertisedAddresses()),
+        signalling,
+        iceServers);
+  }
+}

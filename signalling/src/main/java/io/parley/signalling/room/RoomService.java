@@ -1,0 +1,177 @@
+package io.parley.signalling.room;
+
+import io.parley.sfu.api.SfuApi;
+import io.parley.sfu.api.SfuListener;
+import io.parley.signalling.config.ParleyConfig;
+import io.parley.signalling.protocol.ClientRequest;
+import io.parley.signalling.protocol.ProtocolException;
+import io.parley.signalling.protocol.Reply;
+import io.parley.signalling.protocol.ServerEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rooms and participants. All state lives on one Vert.x context: callers are on it, and SFU
+ * callbacks are moved onto it.
+ */
+public final class RoomService {
+  private static final Logger log = LoggerFactory.getLogger(RoomService.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Context context;
+  private final MediaPlane media;
+  private final ParleyConfig config;
+  private final Map<String, Room> rooms = new HashMap<>();
+  private final Map<Connection, Participant> byConnection = new HashMap<>();
+  private final Map<String, Participant> byEndpoint = new HashMap<>();
+
+  public RoomService(SfuApi sfu, Context context, ParleyConfig config) {
+    this.context = context;
+    this.media = new MediaPlane(sfu, context);
+    this.config = config;
+    sfu.addListener(
+        new SfuListener() {
+          @Override
+          public void endpointDisconnected(String roomId, String endpointId, String reason) {
+            context.runOnContext(v -> mediaLost(endpointId, reason));
+          }
+        });
+  }
+
+  /** Handles one request of a connection; the future carries the reply. */
+  public Future<Reply> handle(Connection c, ClientRequest request) {
+    try {
+      if (request instanceof ClientRequest.Join j) {
+        return Future.succeededFuture(join(c, j));
+      } else if (request instanceof ClientRequest.Publish p) {
+        return publish(c, p);
+      } else if (request instanceof ClientRequest.SetMediaState s) {
+        return Future.succeededFuture(setMediaState(c, s));
+      } else {
+        leave(c);
+        return Future.succeededFuture(Reply.Done.OK);
+      }
+    } catch (ProtocolException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private Reply join(Connection c, ClientRequest.Join j) {
+    if (byConnection.containsKey(c)) {
+      throw new ProtocolException("already in a room: leave it first");
+    }
+    Room room = rooms.computeIfAbsent(j.roomId(), Room::new);
+    Participant p = new Participant(newId(), j.name(), room, c, media);
+    room.add(p);
+    byConnection.put(c, p);
+    byEndpoint.put(p.publisher.endpointId(), p);
+    byEndpoint.put(p.subscriber.endpointId(), p);
+    room.broadcast(new ServerEvent.ParticipantJoined(p.info()), p);
+    log.info("{} ({}) joined room {}", p.id, p.name, room.id);
+    Reply reply = new Reply.Joined(true, p.id, room.state(p), config.iceServers());
+    // Subscribe after the reply is sent: the client is ready for offers once it knows its id.
+    context.runOnContext(
+        v -> {
+          if (byConnection.get(c) == p) {
+            room.participants().stream()
+                .filter(o -> o != p)
+                .flatMap(o -> o.publisher.tracks().stream())
+                .forEach(p.subscriber::add);
+          }
+        });
+    return reply;
+  }
+
+  private Future<Reply> publish(Connection c, ClientRequest.Publish request) {
+    Participant p = participant(c);
+    return p.publisher
+        .publish(
+            request.sdp(),
+            request.sources(),
+            track -> {
+              if (byConnection.get(c) != p) {
+                return;
+              }
+              p.room.broadcast(new ServerEvent.TrackAdded(track.info()), p);
+              p.room.participants().stream()
+                  .filter(o -> o != p)
+                  .forEach(o -> o.subscriber.add(track));
+            },
+            track -> {
+              p.room.broadcast(new ServerEvent.TrackRemoved(track.producerId(), p.id), p);
+              p.room.participants().stream()
+                  .filter(o -> o != p)
+                  .forEach(o -> o.subscriber.remove(track.producerId()));
+            })
+        .map(
+            sdp ->
+                new Reply.Published(
+                    true, sdp, p.publisher.tracks().stream().map(Track::info).toList()));
+  }
+
+  private Reply setMediaState(Connection c, ClientRequest.SetMediaState s) {
+    Participant p = participant(c);
+    p.audioMuted = s.audioMuted();
+    p.videoMuted = s.videoMuted();
+    p.room.broadcast(new ServerEvent.ParticipantUpdated(p.id, p.audioMuted, p.videoMuted), p);
+    return Reply.Done.OK;
+  }
+
+  /** The connection left, closed or was dropped: remove its participant, if any. */
+  public void leave(Connection c) {
+    Participant p = byConnection.remove(c);
+    if (p == null) {
+      return;
+    }
+    byEndpoint.remove(p.publisher.endpointId());
+    byEndpoint.remove(p.subscriber.endpointId());
+    Room room = p.room;
+    room.remove(p);
+    p.publisher.close();
+    p.subscriber.close();
+    for (Participant o : room.participants()) {
+      p.publisher.tracks().forEach(t -> o.subscriber.remove(t.producerId()));
+    }
+    room.broadcast(new ServerEvent.ParticipantLeft(p.id), null);
+    if (room.isEmpty()) {
+      rooms.remove(room.id);
+    }
+    log.info("{} left room {}", p.id, room.id);
+  }
+
+  private void mediaLost(String endpointId, String reason) {
+    Participant p = byEndpoint.get(endpointId);
+    if (p != null) {
+      log.info("{} lost its media connection ({})", p.id, reason);
+      p.send(new ServerEvent.Removed("media connection lost: " + reason));
+      leave(p.connection);
+    }
+  }
+
+  private Participant participant(Connection c) {
+    Participant p = byConnection.get(c);
+    if (p == null) {
+      throw new ProtocolException("join a room first");
+    }
+    return p;
+  }
+
+  /** Number of rooms with someone in them (for tests and health). */
+  public int roomCount() {
+    return rooms.size();
+  }
+
+  private static String newId() {
+    String alphabet = "abcdefghijkmnopqrstuvwxyz23456789";
+    StringBuilder b = new StringBuilder("p");
+    for (int i = 0; i < 9; i++) {
+      b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,177 @@
+package io.parley.signalling.room;
+
+import io.parley.sfu.api.ConsumerSpec;
+import io.parley.sfu.api.TransportInfo;
+import io.parley.signalling.protocol.ServerEvent.SubscribeOffer;
+import io.parley.signalling.protocol.SubscribeAnswer;
+import io.parley.signalling.sdp.SessionDescription;
+import io.parley.signalling.sdp.SubscribeOfferBuilder;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A participant's subscribe transport: a consumer per track of the others, and the offers that
+ * announce them. One negotiation at a time: changes during one are folded into the next offer, so
+ * the server never has two offers out (no glare).
+ */
+final class Subscriber {
+  private static final Logger log = LoggerFactory.getLogger(Subscriber.class);
+
+  private final String roomId;
+  private final String endpointId;
+  private final MediaPlane media;
+  private final Connection connection;
+  private final SubscribeOfferBuilder sdp = new SubscribeOfferBuilder();
+
+  /** producerId → the track and its consumer id; a track is here once its consumer exists. */
+  private final Map<String, Track> consumed = new LinkedHashMap<>();
+
+  private Future<TransportInfo> transport;
+  private boolean connected;
+  private boolean negotiating;
+  private boolean dirty;
+  private boolean closed;
+
+  Subscriber(String roomId, String participantId, MediaPlane media, Connection connection) {
+    this.roomId = roomId;
+    this.endpointId = participantId + "/sub";
+    this.media = media;
+    this.connection = connection;
+  }
+
+  String endpointId() {
+    return endpointId;
+  }
+
+  private String consumerId(Track t) {
+    return endpointId + ":" + t.producerId();
+  }
+
+  /** Starts receiving a track, then re-offers. */
+  void add(Track track) {
+    if (closed || consumed.containsKey(track.producerId())) {
+      return;
+    }
+    if (transport == null) {
+      transport = media.createEndpoint(roomId, endpointId);
+    }
+    String mid = sdp.reserve(track.kind());
+    transport
+        .compose(
+            t ->
+                media.addConsumer(
+                    roomId,
+                    endpointId,
+                    new ConsumerSpec(
+                        consumerId(track),
+                        track.producerId(),
+                        mid,
+                        SubscribeOfferBuilder.codecFor(track.kind()),
+                        SubscribeOfferBuilder.extensionsFor(track.kind()))))
+        .onSuccess(
+            info -> {
+              if (closed) {
+                return;
+              }
+              sdp.attach(mid, info);
+              consumed.put(track.producerId(), track);
+              negotiate();
+            })
+        .onFailure(
+            e -> {
+              log.warn(
+                  "cannot consume {} for {}: {}", track.producerId(), endpointId, e.getMessage());
+              if (!closed) {
+                sdp.release(mid);
+              }
+            });
+  }
+
+  /** Stops receiving a track (its producer is gone), then re-offers. */
+  void remove(String producerId) {
+    Track track = consumed.remove(producerId);
+    if (closed || track == null) {
+      return;
+    }
+    sdp.midOf(consumerId(track)).ifPresent(sdp::release);
+    // The SFU may already have closed it with its producer; that is fine.
+    media.removeConsumer(roomId, consumerId(track));
+    negotiate();
+  }
+
+  void close() {
+    closed = true;
+    if (transport != null) {
+      media.closeEndpoint(roomId, endpointId);
+    }
+  }
+
+  private void negotiate() {
+    if (closed || transport == null || !sdp.hasSections()) {
+      return;
+    }
+    if (negotiating) {
+      dirty = true;
+      return;
+    }
+    negotiating = true;
+    dirty = false;
+    transport
+        .compose(this::offerOnce)
+        .onComplete(
+            r -> {
+              negotiating = false;
+              if (r.failed()) {
+                log.warn(
+                    "subscribe negotiation of {} failed: {}", endpointId, r.cause().getMessage());
+              }
+              if (dirty) {
+                negotiate();
+              }
+            });
+  }
+
+  private Future<Void> offerOnce(TransportInfo t) {
+    SessionDescription offer = sdp.offer(t);
+    List<SubscribeOffer.Section> sections = new ArrayList<>();
+    for (Track track : consumed.values()) {
+      sdp.midOf(consumerId(track))
+          .ifPresent(
+              mid ->
+                  sections.add(
+                      new SubscribeOffer.Section(
+                          mid,
+                          track.producerId(),
+                          track.participantId(),
+                          track.info().kind(),
+                          track.source())));
+    }
+    return connection
+        .offer(new SubscribeOffer(offer.sessionVersion(), offer.write(), sections))
+        .compose(answer -> applyAnswer(offer, answer));
+  }
+
+  private Future<Void> applyAnswer(SessionDescription offer, SubscribeAnswer answer) {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    if (!answer.ok() || answer.sdp() == null) {
+      return Future.failedFuture("the browser refused the offer: " + answer.error());
+    }
+    try {
+      var remote = SubscribeOfferBuilder.readAnswer(offer, SessionDescription.parse(answer.sdp()));
+      if (connected) {
+        return Future.succeededFuture();
+      }
+      connected = true;
+      return media.connectEndpoint(roomId, endpointId, remote);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.parley.signalling.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ParleyConfigTest {
+
+  @Test
+  void defaults() {
+    ParleyConfig c = ParleyConfig.fromEnvironment(Map.of());
+    assertThat(c.http().port()).isEqualTo(8080);
+    assertThat(c.media().udpPort()).isEqualTo(10000);
+    assertThat(c.media().advertisedAddresses()).endsWith("127.0.0.1");
+    assertThat(c.media().advertisedAddresses())
+        .noneMatch(a -> a.startsWith("127.") && !a.equals("127.0.0.1"));
+    assertThat(c.iceServers()).isEmpty();
+    assertThat(c.signalling().maxMessageBytes()).isEqualTo(65536);
+  }
+
+  @Test
+  void environmentOverrides() {
+    ParleyConfig c =
+        ParleyConfig.fromEnvironment(
+            Map.of(
+                "PARLEY_HTTP_PORT", "9090",
+                "PARLEY_UDP_PORT", "40000",
+                "PARLEY_ADVERTISED_ADDRESSES", "203.0.113.7, 192.168.1.10",
+                "PARLEY_ICE_SERVERS", "stun:stun.example.org:3478, stun:other.example.org"));
+    assertThat(c.http().port()).isEqualTo(9090);
+    assertThat(c.media().udpPort()).isEqualTo(40000);
+    assertThat(c.media().advertisedAddresses()).containsExactly("203.0.113.7", "192.168.1.10");
+    assertThat(c.iceServers())
+        .extracting(ParleyConfig.IceServer::urls)
+        .containsExactly(List.of("stun:stun.example.org:3478"), List.of("stun:other.example.org"));
+  }
+
+  @Test
+  void turnServersWithCredentialsAsJson() {
+    ParleyConfig c =
+        ParleyConfig.fromEnvironment(
+            Map.of(
+                "PARLEY_ICE_SERVERS",
+                "[{\"urls\":[\"turn:turn.example.org:3478\"],\"username\":\"u\",\"credential\":\"p\"}]"));
+    assertThat(c.iceServers())
+        .containsExactly(
+            new ParleyConfig.IceServer(List.of("turn:turn.example.org:3478"), "u", "p"));
+  }
+
+  @Test
+  void badValuesAreExplained() {
+    assertThatThrownBy(() -> ParleyConfig.fromEnvironment(Map.of("PARLEY_HTTP_PORT", "http")))
+        .hasMessageContaining("PARLEY_HTTP_PORT must be a number");
+    assertThatThrownBy(() -> ParleyConfig.fromEnvironment(Map.of("PARLEY_UDP_PORT", "70000")))
+        .hasMessageContaining("0..65535");
+    assertThatThrownBy(() -> ParleyConfig.fromEnvironment(Map.of("PARLEY_ICE_SERVERS", "[oops")))
+        .hasMessageContaining("PARLEY_ICE_SERVERS");
+  }
+}

@@ -1,0 +1,190 @@
+package io.parley.signalling.sdp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.sfu.api.Codec;
+import io.parley.sfu.api.Encoding;
+import io.parley.sfu.api.HeaderExtensionIds;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.ProducerSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PublishNegotiatorTest {
+  private final PublishNegotiator negotiator = new PublishNegotiator();
+
+  private PublishNegotiator.Result answer(SessionDescription offer) {
+    return negotiator.answer(
+        offer,
+        Fixtures.SFU_TRANSPORT,
+        (mid, kind) -> "p-" + mid,
+        (mid, kind) -> kind == MediaKind.AUDIO ? "mic" : "camera");
+  }
+
+  @Test
+  void answersChromiumSimulcastOffer() {
+    SessionDescription offer = Fixtures.parse(Fixtures.CHROMIUM_SIMULCAST);
+    PublishNegotiator.Result r = answer(offer);
+    // The answer must survive our own parser, as the browser's would parse it.
+    SessionDescription a = SessionDescription.parse(r.answer().write());
+    assertThat(a.iceLite()).isTrue();
+    assertThat(a.bundle()).containsExactly("0", "1");
+    assertThat(a.extmapAllowMixed()).isTrue();
+
+    MediaSection video = a.media().get(0);
+    assertThat(video.mid()).isEqualTo("0");
+    assertThat(video.direction()).isEqualTo(Direction.RECVONLY);
+    assertThat(video.setup()).isEqualTo(Setup.PASSIVE);
+    assertThat(video.iceUfrag()).isEqualTo("sfuufrag");
+    assertThat(video.rtcpMux()).isTrue();
+    assertThat(video.formats()).containsExactly("96");
+    assertThat(video.codecs()).hasSize(1);
+    assertThat(video.codecs().get(0).name()).isEqualTo("VP8");
+    assertThat(video.codecs().get(0).feedback())
+        .containsExactly("transport-cc", "ccm fir", "nack", "nack pli");
+    // Offer ids reused; only what the SFU reads.
+    assertThat(video.extmaps())
+        .containsExactly(
+            new Extmap(4, null, Extmap.TRANSPORT_CC),
+            new Extmap(9, null, Extmap.MID),
+            new Extmap(10, null, Extmap.RID),
+            new Extmap(11, null, Extmap.REPAIRED_RID));
+    assertThat(video.rids())
+        .containsExactly(
+            new Rid("q", "recv", null), new Rid("h", "recv", null), new Rid("f", "recv", null));
+    assertThat(video.simulcast()).isEqualTo(new Simulcast("recv", List.of("q", "h", "f")));
+    assertThat(video.candidates()).containsExactly("1 1 udp 2130706431 127.0.0.1 10000 typ host");
+
+    MediaSection audio = a.media().get(1);
+    assertThat(audio.formats()).containsExactly("111");
+    assertThat(audio.codecs().get(0).fmtp()).isEqualTo("minptime=10;useinbandfec=1;usedtx=1");
+    assertThat(audio.extmaps())
+        .containsExactly(
+            new Extmap(12, null, Extmap.AUDIO_LEVEL),
+            new Extmap(4, null, Extmap.TRANSPORT_CC),
+            new Extmap(9, null, Extmap.MID));
+
+    String text = r.answer().write();
+    for (String absent :
+        new String[] {
+          " rtx/",
+          " H264/",
+          " VP9/",
+          " AV1/",
+          " red/",
+          " ulpfec/",
+          " G722/",
+          " PCMU/",
+          "telephone-event",
+          "abs-send-time",
+          "toffset",
+          "playout-delay",
+          "dependency-descriptor",
+          "goog-remb"
+        }) {
+      assertThat(text).as(absent).doesNotContain(absent);
+    }
+
+    assertThat(r.producers())
+        .containsExactly(
+            new ProducerSpec(
+                "p-0",
+                MediaKind.VIDEO,
+                "0",
+                "camera",
+                Codec.vp8(96),
+                List.of(new Encoding("q", 0), new Encoding("h", 0), new Encoding("f", 0)),
+                new HeaderExtensionIds(9, 10, 11, 4, 0)),
+            new ProducerSpec(
+                "p-1",
+                MediaKind.AUDIO,
+                "1",
+                "mic",
+                Codec.opus(111),
+                List.of(new Encoding(null, 1671611733L)),
+                new HeaderExtensionIds(9, 0, 0, 4, 12)));
+    assertThat(r.remote().iceUfrag()).isEqualTo("Zb+l");
+    assertThat(r.remote().icePwd()).isEqualTo("bLeTg1cD1XaGVV5oBD3DBHbT");
+    assertThat(r.remote().fingerprint()).startsWith("92:9B");
+    assertThat(r.rejectedMids()).isEmpty();
+  }
+
+  @Test
+  void answersFirefoxSimulcastOfferWithItsExtmapIdsAndDirections() {
+    SessionDescription offer = Fixtures.parse(Fixtures.FIREFOX_SIMULCAST);
+    PublishNegotiator.Result r = answer(offer);
+    SessionDescription a = SessionDescription.parse(r.answer().write());
+    MediaSection video = a.media().get(0);
+    assertThat(video.formats()).containsExactly("120");
+    assertThat(video.extmaps())
+        .containsExactly(
+            new Extmap(3, null, Extmap.MID),
+            new Extmap(7, null, Extmap.TRANSPORT_CC),
+            new Extmap(9, Direction.RECVONLY, Extmap.RID),
+            new Extmap(10, Direction.RECVONLY, Extmap.REPAIRED_RID));
+    assertThat(video.rids()).extracting(Rid::id).containsExactly("q", "h", "f");
+    assertThat(video.simulcast().direction()).isEqualTo("recv");
+    MediaSection audio = a.media().get(1);
+    assertThat(audio.formats()).containsExactly("109");
+    assertThat(audio.codecs().get(0).fmtp())
+        .isEqualTo("maxplaybackrate=48000;stereo=1;useinbandfec=1;usedtx=1");
+    assertThat(audio.extmaps())
+        .containsExactly(
+            new Extmap(1, null, Extmap.AUDIO_LEVEL),
+            new Extmap(3, null, Extmap.MID),
+            new Extmap(7, null, Extmap.TRANSPORT_CC));
+    assertThat(r.remote().fingerprint()).startsWith("35:21:04");
+    assertThat(r.remote().iceUfrag()).isEqualTo("3e56f52b");
+    assertThat(r.producers().get(0).encodings())
+        .extracting(Encoding::rid)
+        .containsExactly("q", "h", "f");
+    assertThat(r.producers().get(1).encodings()).containsExactly(new Encoding(null, 2281474901L));
+    assertThat(r.producers().get(1).codec()).isEqualTo(Codec.opus(109));
+  }
+
+  @Test
+  void rejectsASectionWithNoSupportedCodecWithPortZero() {
+    String h264Only =
+        Fixtures.text(Fixtures.CHROMIUM_SIMULCAST)
+            .replace("m=video 9 UDP/TLS/RTP/SAVPF 96 97 ", "m=video 9 UDP/TLS/RTP/SAVPF ")
+            .replace("a=rtpmap:96 VP8/90000\r\n", "");
+    PublishNegotiator.Result r = answer(SessionDescription.parse(h264Only));
+    MediaSection video = r.answer().media().get(0);
+    assertThat(video.port()).isZero();
+    assertThat(video.mid()).isEqualTo("0");
+    assertThat(r.answer().bundle()).containsExactly("1");
+    assertThat(r.rejectedMids()).containsExactly("0");
+    assertThat(r.producers()).extracting(ProducerSpec::kind).containsExactly(MediaKind.AUDIO);
+  }
+
+  @Test
+  void refusesAnOfferWithNothingSupported() {
+    String text =
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+            + "m=video 9 UDP/TLS/RTP/SAVPF 102\r\na=mid:0\r\na=sendonly\r\na=rtcp-mux\r\n"
+            + "a=ice-ufrag:u\r\na=ice-pwd:p\r\na=fingerprint:sha-256 AA\r\na=setup:actpass\r\n"
+            + "a=rtpmap:102 H264/90000\r\n";
+    assertThatThrownBy(() -> answer(SessionDescription.parse(text)))
+        .isInstanceOf(SdpException.class)
+        .hasMessageContaining("no media Parley supports");
+  }
+
+  @Test
+  void refusesAnOfferWithoutTransportParameters() {
+    String text =
+        "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
+            + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:0\r\na=sendonly\r\na=rtcp-mux\r\n"
+            + "a=rtpmap:111 opus/48000/2\r\n";
+    assertThatThrownBy(() -> answer(SessionDescription.parse(text)))
+        .isInstanceOf(SdpException.class)
+        .hasMessageContaining("ice-ufrag");
+  }
+
+  @Test
+  void opusFmtpAddsFecAndDtxOnce() {
+    assertThat(PublishNegotiator.opusFmtp(null)).isEqualTo("useinbandfec=1;usedtx=1");
+    assertThat(PublishNegotiator.opusFmtp("minptime=10;useinbandfec=0"))
+        .isEqualTo("minptime=10;useinbandfec=1;usedtx=1");
+  }
+}

@@ -1,0 +1,119 @@
+package io.parley.signalling.sdp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.sfu.api.ConsumerInfo;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.RemoteTransportParams;
+import org.junit.jupiter.api.Test;
+
+class SubscribeOfferBuilderTest {
+  private final SubscribeOfferBuilder builder = new SubscribeOfferBuilder();
+
+  private static ConsumerInfo consumer(String id, MediaKind kind, long ssrc) {
+    return new ConsumerInfo(id, kind, ssrc, "cname-" + id, "stream-" + id, "track-" + id);
+  }
+
+  @Test
+  void offersOneSendonlySectionPerConsumer() {
+    String a = builder.reserve(MediaKind.AUDIO);
+    String v = builder.reserve(MediaKind.VIDEO);
+    builder.attach(a, consumer("c1", MediaKind.AUDIO, 1111));
+    builder.attach(v, consumer("c2", MediaKind.VIDEO, 2222));
+    SessionDescription offer =
+        SessionDescription.parse(builder.offer(Fixtures.SFU_TRANSPORT).write());
+
+    assertThat(offer.iceLite()).isTrue();
+    assertThat(offer.bundle()).containsExactly("0", "1");
+    MediaSection audio = offer.media().get(0);
+    assertThat(audio.kind()).isEqualTo("audio");
+    assertThat(audio.direction()).isEqualTo(Direction.SENDONLY);
+    assertThat(audio.setup()).isEqualTo(Setup.PASSIVE);
+    assertThat(audio.codecs()).extracting(RtpCodec::name).containsExactly("opus");
+    assertThat(audio.ssrcs())
+        .containsExactly(
+            new Ssrc(1111, "cname", "cname-c1"), new Ssrc(1111, "msid", "stream-c1 track-c1"));
+    assertThat(audio.msid()).isEqualTo(new Msid("stream-c1", "track-c1"));
+    assertThat(audio.extmapId(Extmap.AUDIO_LEVEL)).isEqualTo(2);
+    MediaSection video = offer.media().get(1);
+    assertThat(video.codecs().get(0).feedback())
+        .contains("nack", "nack pli", "ccm fir", "transport-cc");
+    assertThat(video.extmapId(Extmap.AUDIO_LEVEL)).isZero();
+    assertThat(video.extmapId(Extmap.MID)).isEqualTo(1);
+    assertThat(video.candidates()).hasSize(1);
+  }
+
+  @Test
+  void keepsMidsStableAndReusesInactiveSections() {
+    String v1 = builder.reserve(MediaKind.VIDEO);
+    builder.attach(v1, consumer("c1", MediaKind.VIDEO, 1));
+    String v2 = builder.reserve(MediaKind.VIDEO);
+    builder.attach(v2, consumer("c2", MediaKind.VIDEO, 2));
+    SessionDescription first = builder.offer(Fixtures.SFU_TRANSPORT);
+    assertThat(first.sessionVersion()).isEqualTo(1);
+
+    builder.release(builder.midOf("c1").orElseThrow());
+    // Not reusable until the browser has seen it inactive.
+    String v3 = builder.reserve(MediaKind.VIDEO);
+    assertThat(v3).isEqualTo("2");
+    builder.release(v3);
+    SessionDescription second = builder.offer(Fixtures.SFU_TRANSPORT);
+    assertThat(second.sessionVersion()).isEqualTo(2);
+    assertThat(second.sessionId()).isEqualTo(first.sessionId());
+    assertThat(second.media()).extracting(MediaSection::mid).containsExactly("0", "1");
+    assertThat(second.media().get(0).direction()).isEqualTo(Direction.INACTIVE);
+    assertThat(second.media().get(0).ssrcs()).isEmpty();
+    assertThat(second.media().get(1).direction()).isEqualTo(Direction.SENDONLY);
+
+    assertThat(builder.reserve(MediaKind.AUDIO)).isEqualTo("2");
+    assertThat(builder.reserve(MediaKind.VIDEO)).isEqualTo("0");
+  }
+
+  @Test
+  void reservedSectionsInTheMiddleAreOfferedInactiveToKeepOrder() {
+    String a = builder.reserve(MediaKind.AUDIO);
+    String v = builder.reserve(MediaKind.VIDEO);
+    builder.attach(v, consumer("c2", MediaKind.VIDEO, 2));
+    SessionDescription offer = builder.offer(Fixtures.SFU_TRANSPORT);
+    assertThat(offer.media()).extracting(MediaSection::mid).containsExactly(a, v);
+    assertThat(offer.media().get(0).direction()).isEqualTo(Direction.INACTIVE);
+    String late = builder.reserve(MediaKind.AUDIO);
+    assertThat(builder.offer(Fixtures.SFU_TRANSPORT).media()).hasSize(2);
+    builder.attach(late, consumer("c3", MediaKind.AUDIO, 3));
+    builder.attach(a, consumer("c1", MediaKind.AUDIO, 1));
+    assertThat(builder.offer(Fixtures.SFU_TRANSPORT).media())
+        .extracting(MediaSection::direction)
+        .containsExactly(Direction.SENDONLY, Direction.SENDONLY, Direction.SENDONLY);
+  }
+
+  @Test
+  void readsTheBrowserAnswer() {
+    String v = builder.reserve(MediaKind.VIDEO);
+    builder.attach(v, consumer("c1", MediaKind.VIDEO, 1));
+    SessionDescription offer = builder.offer(Fixtures.SFU_TRANSPORT);
+    String answer =
+        "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+            + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\na=recvonly\r\n"
+            + "a=ice-ufrag:brow\r\na=ice-pwd:browserpassword\r\n"
+            + "a=fingerprint:sha-256 01:02\r\na=setup:active\r\na=rtcp-mux\r\n"
+            + "a=rtpmap:96 VP8/90000\r\n";
+    RemoteTransportParams remote =
+        SubscribeOfferBuilder.readAnswer(offer, SessionDescription.parse(answer));
+    assertThat(remote)
+        .isEqualTo(new RemoteTransportParams("brow", "browserpassword", "sha-256", "01:02"));
+
+    assertThatThrownBy(
+            () ->
+                SubscribeOfferBuilder.readAnswer(
+                    offer, SessionDescription.parse(answer.replace("active", "passive"))))
+        .isInstanceOf(SdpException.class)
+        .hasMessageContaining("setup");
+    assertThatThrownBy(
+            () ->
+                SubscribeOfferBuilder.readAnswer(
+                    offer, SessionDescription.parse(answer.replace("m=video 9", "m=video 0"))))
+        .isInstanceOf(SdpException.class)
+        .hasMessageContaining("rejected");
+  }
+}

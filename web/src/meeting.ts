@@ -1,0 +1,188 @@
+// A joined meeting: signalling, the two peer connections, the tiles and the controls.
+
+import type { LocalMedia } from './devices';
+import type { ParticipantInfo, Replies, SubscribeSection } from './protocol';
+import { Publisher } from './publisher';
+import { Signalling } from './signalling';
+import { Subscriber } from './subscriber';
+import { TileGrid } from './tiles';
+import { banner, el, mount } from './ui';
+
+const SELF = 'self';
+
+export class Meeting {
+  private readonly signalling = new Signalling();
+  private readonly grid = new TileGrid();
+  private publisher: Publisher | null = null;
+  private subscriber: Subscriber | null = null;
+  private participantId: string | null = null;
+  private joining = false;
+  private left = false;
+  private readonly status = el('p', { className: 'status', id: 'status' });
+
+  constructor(
+    private readonly roomId: string,
+    private readonly name: string,
+    private readonly media: LocalMedia,
+  ) {}
+
+  async start(): Promise<void> {
+    // For automated tests and troubleshooting: packets received per kind on the subscribe side.
+    (window as unknown as { parley: object }).parley = {
+      received: () => this.received(),
+      participantId: () => this.participantId,
+    };
+    this.render();
+    this.signalling.onConnectionChange((state) => {
+      if (this.left) return;
+      if (state === 'connected') {
+        banner(null);
+        void this.join();
+      } else if (state === 'unreachable') {
+        banner('Cannot reach the Parley server. Retrying…');
+      } else {
+        banner('Connection to the server lost. Reconnecting…');
+        this.resetMedia();
+      }
+    });
+    this.signalling.on('participant-joined', ({ participant }) => this.addParticipant(participant));
+    this.signalling.on('participant-left', ({ participantId }) => this.grid.remove(participantId));
+    this.signalling.on('participant-updated', (p) =>
+      this.grid.patch(p.participantId, { audioMuted: p.audioMuted, videoMuted: p.videoMuted }),
+    );
+    this.signalling.on('subscribe-offer', (offer, ack) => this.subscriber?.handle(offer, (r) => ack?.(r)));
+    this.signalling.on('removed', ({ reason }) => {
+      banner(`You were disconnected (${reason}). Rejoining…`);
+      this.resetMedia();
+      void this.join();
+    });
+    this.signalling.on('request-failed', ({ event, error }) => console.warn(`${event} failed: ${error}`));
+  }
+
+  /** Joins (or rejoins after a reconnect): fresh peer connections each time. */
+  private async join(): Promise<void> {
+    if (this.joining || this.left) return;
+    this.joining = true;
+    try {
+      this.status.textContent = 'Joining…';
+      let reply: Replies['join'];
+      try {
+        reply = await this.signalling.request('join', { roomId: this.roomId, name: this.name });
+      } catch (e) {
+        this.status.textContent = `Could not join: ${(e as Error).message}`;
+        return;
+      }
+      this.participantId = reply.participantId;
+      document.body.dataset.participantId = reply.participantId;
+      for (const id of this.grid.ids()) if (id !== SELF) this.grid.remove(id);
+      reply.room.participants.forEach((p) => this.addParticipant(p));
+      this.subscriber = new Subscriber(reply.iceServers, (tracks) => this.showTracks(tracks));
+      this.publisher = new Publisher(reply.iceServers);
+      this.publisher.pc.onconnectionstatechange = () => this.onMediaState(this.publisher?.pc.connectionState);
+      try {
+        await this.publisher.publish(this.media, this.signalling);
+        this.status.textContent = this.media.problem ?? '';
+      } catch (e) {
+        this.status.textContent = `Could not send your camera and mic: ${(e as Error).message}`;
+      }
+      await this.sendMediaState();
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  private async received(): Promise<{ audio: number; video: number }> {
+    const out = { audio: 0, video: 0 };
+    const stats = await this.subscriber?.pc.getStats();
+    stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
+      if (s.type === 'inbound-rtp' && (s.kind === 'audio' || s.kind === 'video')) out[s.kind] += s.packetsReceived ?? 0;
+    });
+    return out;
+  }
+
+  private onMediaState(state: RTCPeerConnectionState | undefined): void {
+    if (state === 'failed') banner('Media connection failed. Check that UDP to the server is allowed.');
+    else if (state === 'connected') banner(null);
+  }
+
+  private addParticipant(p: ParticipantInfo): void {
+    if (p.participantId === this.participantId) return;
+    this.grid.upsert(p.participantId, { name: p.name, audioMuted: p.audioMuted, videoMuted: p.videoMuted });
+  }
+
+  private showTracks(tracks: { section: SubscribeSection; track: MediaStreamTrack }[]): void {
+    const by = new Map<string, { video: MediaStreamTrack | null; audio: MediaStreamTrack | null }>();
+    for (const id of this.grid.ids()) if (id !== SELF) by.set(id, { video: null, audio: null });
+    for (const { section, track } of tracks) {
+      const entry = by.get(section.participantId);
+      if (!entry) continue;
+      if (section.kind === 'video' && section.source === 'camera') entry.video = track;
+      if (section.kind === 'audio') entry.audio = track;
+    }
+    by.forEach((t, id) => this.grid.setTracks(id, t.video, t.audio));
+  }
+
+  private resetMedia(): void {
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.publisher = null;
+    this.subscriber = null;
+  }
+
+  private async sendMediaState(): Promise<void> {
+    const audioMuted = !this.media.audio?.enabled;
+    const videoMuted = !this.media.video?.enabled;
+    this.grid.patch(SELF, { audioMuted, videoMuted });
+    if (this.signalling.connected && this.participantId) {
+      await this.signalling.request('set-media-state', { audioMuted, videoMuted }).catch(() => undefined);
+    }
+  }
+
+  private leave(): void {
+    this.left = true;
+    void this.signalling.request('leave', {}).catch(() => undefined).finally(() => this.signalling.close());
+    this.resetMedia();
+    this.media.stream.getTracks().forEach((t) => t.stop());
+    banner(null);
+    mount(
+      el(
+        'section',
+        { className: 'notice', id: 'left' },
+        el('h1', { textContent: 'You left the meeting' }),
+        el('div', { className: 'row' },
+          el('button', { className: 'primary', textContent: 'Rejoin', onclick: () => location.reload() }),
+          el('a', { href: '/', textContent: 'Home' })),
+      ),
+    );
+  }
+
+  private render(): void {
+    this.grid.upsert(SELF, { name: `${this.name} (you)`, audioMuted: false, videoMuted: false }, true);
+    this.grid.setTracks(SELF, this.media.video, null);
+    const mic = this.toggle('mic', this.media.audio);
+    const cam = this.toggle('camera', this.media.video);
+    const leave = el('button', { className: 'leave', textContent: 'Leave', id: 'leave', onclick: () => this.leave() });
+    mount(
+      el('section', { className: 'room' },
+        this.grid.root,
+        el('footer', { className: 'controls' }, el('span', { className: 'code', textContent: this.roomId }), mic, cam, leave),
+        this.status),
+    );
+  }
+
+  private toggle(what: 'mic' | 'camera', track: MediaStreamTrack | null): HTMLButtonElement {
+    const b = el('button', { className: 'toggle', id: `toggle-${what}`, disabled: !track });
+    const render = () => {
+      const on = !!track?.enabled;
+      b.textContent = what === 'mic' ? (on ? 'Mute' : 'Unmute') : on ? 'Camera off' : 'Camera on';
+      b.classList.toggle('off', !on);
+    };
+    b.onclick = () => {
+      if (track) track.enabled = !track.enabled;
+      render();
+      void this.sendMediaState();
+    };
+    render();
+    return b;
+  }
+}
