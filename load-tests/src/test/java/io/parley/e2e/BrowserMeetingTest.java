@@ -1,7 +1,6 @@
 package io.parley.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.parley.signalling.EmbeddedSfuFactory;
 import io.parley.signalling.Main;
@@ -15,8 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Three real Chromium participants in one room against the real server (embedded SFU) on random
- * ports: the node script {@code e2e/meeting.mjs} drives them with playwright-core. Skipped while
- * the media plane ({@code io.parley.sfu.Sfu}) is not in the build.
+ * ports: the node script {@code e2e/meeting.mjs} drives them with playwright-core.
  */
 class BrowserMeetingTest {
   private static final Path E2E = Path.of("e2e");
@@ -24,7 +22,6 @@ class BrowserMeetingTest {
 
   @Test
   void threeChromiumParticipantsSeeAndHearEachOther() throws Exception {
-    assumeTrue(EmbeddedSfuFactory.available(), "the media plane is not in this build yet");
     assertThat(CHROMIUM).as("Debian chromium (run .ci/install)").exists();
     assertThat(E2E.resolve("node_modules/playwright-core"))
         .as("playwright-core (run .ci/install)")
