@@ -168,6 +168,11 @@ public final class Sfu
       drop(DropReason.STUN_BAD_INTEGRITY);
       return;
     }
+    // Bind before answering: the browser sends its DTLS ClientHello as soon as the response
+    // arrives, and it must not find the address unbound.
+    if (endpointsByAddress.get(sender) != endpoint) {
+      bindAddress(sender, endpoint);
+    }
     byte[] response =
         StunCodec.encodeBindingSuccess(request.transactionId(), sender, endpoint.localPassword());
     socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender));
@@ -283,23 +288,34 @@ public final class Sfu
   @Override
   public CompletableFuture<TransportInfo> createEndpoint(String roomId, String endpointId) {
     Room room =
-        rooms.computeIfAbsent(
+        rooms.compute(
             roomId,
-            id -> {
+            (id, existing) -> {
+              if (existing != null && !existing.isClosed()) {
+                return existing;
+              }
               EventLoop loop = transport.group().next();
               return new Room(id, loop, transport.channelFor(loop), this);
             });
-    return room.call(
-        () -> {
-          Endpoint endpoint = room.createEndpoint(endpointId);
-          endpointsByUfrag.put(endpoint.localUfrag(), endpoint);
-          return new TransportInfo(
-              endpoint.localUfrag(),
-              endpoint.localPassword(),
-              candidates(),
-              certificate.fingerprintAlgorithm(),
-              certificate.fingerprint());
-        });
+    CompletableFuture<TransportInfo> created =
+        room.call(
+            () -> {
+              Endpoint endpoint = room.createEndpoint(endpointId);
+              endpointsByUfrag.put(endpoint.localUfrag(), endpoint);
+              return new TransportInfo(
+                  endpoint.localUfrag(),
+                  endpoint.localPassword(),
+                  candidates(),
+                  certificate.fingerprintAlgorithm(),
+                  certificate.fingerprint());
+            });
+    // The room's last endpoint may have left (closing it) between the lookup and the command:
+    // then the endpoint goes into a new room of the same id.
+    return created.exceptionallyCompose(
+        e ->
+            room.isClosed()
+                ? createEndpoint(roomId, endpointId)
+                : CompletableFuture.failedFuture(e));
   }
 
   private List<IceCandidate> candidates() {

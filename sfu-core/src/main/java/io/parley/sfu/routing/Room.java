@@ -31,7 +31,7 @@ public final class Room {
   private final AtomicInteger pending = new AtomicInteger();
   private final ScheduledFuture<?> ticker;
   private boolean flushPending;
-  private boolean closed;
+  private volatile boolean closed;
 
   public Room(String id, EventLoop loop, Channel socket, MediaContext context) {
     this.id = id;
@@ -181,6 +181,11 @@ public final class Room {
       removeConsumer(consumer.id());
     }
     endpoint.close();
+  }
+
+  /** Whether the room has closed (its last endpoint left); readable from any thread. */
+  public boolean isClosed() {
+    return closed;
   }
 
   public boolean isEmpty() {

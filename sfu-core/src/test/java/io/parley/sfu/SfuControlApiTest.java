@@ -1,0 +1,115 @@
+package io.parley.sfu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.sfu.api.Codec;
+import io.parley.sfu.api.ConsumerSpec;
+import io.parley.sfu.api.Encoding;
+import io.parley.sfu.api.HeaderExtensionIds;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.ProducerSpec;
+import io.parley.sfu.api.SfuException;
+import io.parley.sfu.api.TransportInfo;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The control API's answers and refusals, without media. */
+class SfuControlApiTest {
+  Sfu sfu;
+
+  @BeforeEach
+  void start() {
+    sfu = Sfu.start(SfuConfig.loopback());
+  }
+
+  @AfterEach
+  void stop() {
+    sfu.close();
+  }
+
+  private static <T> T get(CompletableFuture<T> future) throws Exception {
+    return future.get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anEndpointGetsCredentialsCandidatesAndTheFingerprint() throws Exception {
+    TransportInfo info = get(sfu.createEndpoint("room", "e1"));
+    assertThat(info.iceUfrag()).hasSizeGreaterThanOrEqualTo(4);
+    assertThat(info.icePwd()).hasSizeGreaterThanOrEqualTo(22);
+    assertThat(info.fingerprintAlgorithm()).isEqualTo("sha-256");
+    assertThat(info.fingerprint()).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
+    assertThat(info.candidates()).hasSize(1);
+    assertThat(info.candidates().get(0).port()).isEqualTo(sfu.udpPort());
+    assertThat(info.candidates().get(0).toSdpValue()).contains("udp").endsWith("typ host");
+  }
+
+  @Test
+  void badCommandsFailWithClearMessages() throws Exception {
+    get(sfu.createEndpoint("room", "e1"));
+    assertThatThrownBy(() -> get(sfu.createEndpoint("room", "e1")))
+        .isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(SfuException.class)
+        .hasMessageContaining("already exists");
+    assertThatThrownBy(() -> get(sfu.removeConsumer("nowhere", "c")))
+        .hasCauseInstanceOf(SfuException.class)
+        .hasMessageContaining("no room nowhere");
+    ProducerSpec audio =
+        new ProducerSpec(
+            "mic",
+            MediaKind.AUDIO,
+            "0",
+            "mic",
+            Codec.opus(111),
+            List.of(new Encoding(null, 1234)),
+            HeaderExtensionIds.NONE);
+    get(sfu.addProducer("room", "e1", audio));
+    assertThatThrownBy(
+            () ->
+                get(
+                    sfu.addConsumer(
+                        "room",
+                        "e1",
+                        new ConsumerSpec(
+                            "c", "mic", "0", Codec.opus(111), HeaderExtensionIds.NONE))))
+        .hasMessageContaining("its own producer");
+    get(sfu.createEndpoint("room", "e2"));
+    assertThatThrownBy(
+            () ->
+                get(
+                    sfu.addConsumer(
+                        "room",
+                        "e2",
+                        new ConsumerSpec("c", "mic", "0", Codec.vp8(96), HeaderExtensionIds.NONE))))
+        .hasMessageContaining("codec");
+    assertThatThrownBy(
+            () ->
+                get(
+                    sfu.addConsumer(
+                        "room",
+                        "e2",
+                        new ConsumerSpec(
+                            "c", "nothing", "0", Codec.opus(111), HeaderExtensionIds.NONE))))
+        .hasMessageContaining("no producer nothing");
+  }
+
+  @Test
+  void anEndpointCreatedWhileTheRoomClosesLandsInANewRoom() throws Exception {
+    // Regression: the last participant leaving closed the room under a join in flight, and the
+    // join failed with "room is closed".
+    for (int i = 0; i < 200; i++) {
+      get(sfu.createEndpoint("busy", "a" + i));
+      CompletableFuture<Void> close = sfu.closeEndpoint("busy", "a" + i);
+      CompletableFuture<TransportInfo> create = sfu.createEndpoint("busy", "b" + i);
+      get(close);
+      assertThat(get(create).iceUfrag()).isNotEmpty();
+      get(sfu.closeEndpoint("busy", "b" + i));
+    }
+    assertThat(sfu.roomCount()).isZero();
+  }
+}
