@@ -27,6 +27,10 @@ public final class SyntheticMedia {
   private int pictureId;
   private int tl0PicIdx;
   private int transportSequence;
+  private int midId;
+  private String mid;
+  private int ridId;
+  private String rid;
 
   private SyntheticMedia(long ssrc, int payloadType, boolean video) {
     this.ssrc = ssrc;
@@ -44,6 +48,27 @@ public final class SyntheticMedia {
 
   public static SyntheticMedia video(long ssrc, int payloadType) {
     return new SyntheticMedia(ssrc, payloadType, true);
+  }
+
+  /**
+   * Puts the mid and rid header extensions on every packet, as browsers do for simulcast layers
+   * whose SSRCs the SDP does not announce.
+   */
+  public SyntheticMedia withMidAndRid(int midId, String mid, int ridId, String rid) {
+    this.midId = midId;
+    this.mid = mid;
+    this.ridId = ridId;
+    this.rid = rid;
+    return this;
+  }
+
+  private void identify() {
+    if (midId != 0) {
+      writer.addExtensionAscii(midId, mid);
+    }
+    if (ridId != 0 && rid != null) {
+      writer.addExtensionAscii(ridId, rid);
+    }
   }
 
   public long ssrc() {
@@ -66,6 +91,7 @@ public final class SyntheticMedia {
       ByteBufAllocator alloc, int payloadSize, int audioLevelId, int level, int transportCcId) {
     ByteBuf out = alloc.heapBuffer(64 + payloadSize + 64);
     writer.begin(out, false, payloadType, sequenceNumber, timestamp, ssrc);
+    identify();
     if (audioLevelId != 0) {
       writer.addExtension8(audioLevelId, 0x80 | (level & 0x7F));
     }
@@ -104,6 +130,7 @@ public final class SyntheticMedia {
       size = Math.max(size, STAMP_LENGTH + 1);
       ByteBuf out = alloc.heapBuffer(64 + VP8_DESCRIPTOR_LENGTH + 1 + size + 64);
       writer.begin(out, i == count - 1, payloadType, sequenceNumber, timestamp, ssrc);
+      identify();
       if (transportCcId != 0) {
         writer.addExtension16(transportCcId, nextTransport());
       }

@@ -48,7 +48,12 @@ public final class WebRtcClient implements AutoCloseable {
     default void rtcp(ByteBuf packet) {}
   }
 
-  private final Channel channel;
+  private final String bindAddress;
+
+  /** The current socket; replaced by {@link #rebind()}, always on the same event loop. */
+  private volatile Channel channel;
+
+  private volatile boolean checksPaused;
   private final InetSocketAddress server;
   private final TransportInfo serverInfo;
   private final String ufrag = IceCredentials.newUfrag();
@@ -84,16 +89,8 @@ public final class WebRtcClient implements AutoCloseable {
     this.serverInfo = serverInfo;
     this.certificate = certificate;
     this.listener = listener;
-    this.channel =
-        new Bootstrap()
-            .group(group)
-            .channel(NioDatagramChannel.class)
-            .option(io.netty.channel.ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-            .option(io.netty.channel.ChannelOption.SO_RCVBUF, 2 * 1024 * 1024)
-            .handler(new Handler())
-            .bind(bindAddress, 0)
-            .sync()
-            .channel();
+    this.bindAddress = bindAddress;
+    this.channel = bind(group);
     this.dtls =
         new DtlsSession(
             DtlsRole.CLIENT,
@@ -113,6 +110,40 @@ public final class WebRtcClient implements AutoCloseable {
               }
             });
     dtls.setRemoteFingerprint(serverInfo.fingerprintAlgorithm(), serverInfo.fingerprint());
+  }
+
+  private Channel bind(EventLoopGroup group) throws InterruptedException {
+    return new Bootstrap()
+        .group(group)
+        .channel(NioDatagramChannel.class)
+        .option(io.netty.channel.ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+        .option(io.netty.channel.ChannelOption.SO_RCVBUF, 2 * 1024 * 1024)
+        .handler(new Handler())
+        .bind(bindAddress, 0)
+        .sync()
+        .channel();
+  }
+
+  /**
+   * Moves to a new local port, keeping ICE credentials, DTLS and SRTP: what a browser does when its
+   * network changes. The new address is checked (and nominated) at once.
+   */
+  public void rebind() throws InterruptedException {
+    Channel old = channel;
+    channel = bind(old.eventLoop());
+    old.close().sync();
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              lastCheckNanos = System.nanoTime() - 2_000_000_000L;
+              sendCheck();
+            });
+  }
+
+  /** Stops (or resumes) ICE checks, so the server's consent for this address runs out. */
+  public void pauseChecks(boolean paused) {
+    this.checksPaused = paused;
   }
 
   /**
@@ -224,7 +255,7 @@ public final class WebRtcClient implements AutoCloseable {
   }
 
   private void sendCheck() {
-    if (closed) {
+    if (closed || checksPaused) {
       return;
     }
     // Checks every 50 ms until ICE is up, then every second for consent (RFC 7675).
