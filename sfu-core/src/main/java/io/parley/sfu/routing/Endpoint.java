@@ -13,6 +13,7 @@ import io.parley.sfu.srtp.SrtpKeys;
 import io.parley.sfu.srtp.SrtpSession;
 import io.parley.sfu.srtp.SrtpStatus;
 import io.parley.sfu.transport.DropReason;
+import io.parley.sfu.util.RateLimitedLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Endpoint {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
   private static final int MAX_EARLY_DTLS = 16;
+  private static final RateLimitedLog RTCP_FAILURE_LOG = new RateLimitedLog(LOG, 5_000);
 
   private final String id;
   private final Room room;
@@ -304,9 +306,18 @@ public final class Endpoint {
         return;
       }
       if (PacketKind.isRtcp(packet)) {
+        int length = packet.readableBytes();
+        long senderSsrc = packet.getUnsignedInt(packet.readerIndex() + 4);
+        int type = packet.getUnsignedByte(packet.readerIndex() + 1);
         SrtpStatus status = srtp.unprotectRtcp(packet);
         if (status != SrtpStatus.OK) {
-          room.context().drop(dropReason(status));
+          room.context()
+              .drop(
+                  status == SrtpStatus.AUTH_FAIL ? DropReason.SRTCP_AUTH_FAIL : dropReason(status));
+          RTCP_FAILURE_LOG.warn(
+              "SRTCP refused ({}): " + id + " type " + type + " length " + length + " ssrc {}",
+              status,
+              senderSsrc);
           return;
         }
         room.context().stats().rtcpIn.increment();

@@ -61,7 +61,14 @@ final class MediaFeedback {
 
   // ---- RTCP in ----
 
+  /** Sees every decrypted RTCP packet (capturing fixtures from real browsers); usually null. */
+  static volatile java.util.function.Consumer<ByteBuf> rtcpTap;
+
   void receiveRtcp(ByteBuf packet) {
+    var tap = rtcpTap;
+    if (tap != null) {
+      tap.accept(packet.duplicate());
+    }
     compound.reset(packet);
     while (compound.next()) {
       int offset = compound.offset();

@@ -9,6 +9,14 @@ import io.parley.sfu.api.SfuException;
 public final class Routing {
   private Routing() {}
 
+  /**
+   * Lets a tool see every decrypted RTCP packet the SFU receives (e.g. to capture real browser RTCP
+   * as test fixtures); null removes it. Called on room threads: copy what you keep.
+   */
+  public static void setRtcpTap(java.util.function.Consumer<io.netty.buffer.ByteBuf> tap) {
+    MediaFeedback.rtcpTap = tap;
+  }
+
   public static void addProducer(Room room, String endpointId, ProducerSpec spec) {
     Endpoint endpoint = room.endpoint(endpointId);
     Producer producer = new Producer(spec, endpoint);

@@ -14,6 +14,8 @@ public enum DropReason {
   UNBOUND_ADDRESS,
   /** SRTP or SRTCP authentication failed (wrong key or tampered). */
   SRTP_AUTH_FAIL,
+  /** SRTCP authentication failed (wrong key or tampered). */
+  SRTCP_AUTH_FAIL,
   /** SRTP replay protection rejected a packet seen before. */
   SRTP_REPLAY,
   /** SRTP before the DTLS handshake finished. */

@@ -18,6 +18,23 @@ public final class RateLimitedLog {
     this.intervalNanos = intervalMillis * 1_000_000L;
   }
 
+  public void warn(String format, Object arg1, Object arg2) {
+    if (allowed()) {
+      logger.warn(format, arg1, arg2);
+    }
+  }
+
+  private boolean allowed() {
+    long now = System.nanoTime();
+    long next = nextAllowed.get();
+    if (now - next >= 0 && nextAllowed.compareAndSet(next, now + intervalNanos)) {
+      suppressed.set(0);
+      return true;
+    }
+    suppressed.incrementAndGet();
+    return false;
+  }
+
   public void warn(String format, Object arg) {
     long now = System.nanoTime();
     long next = nextAllowed.get();
