@@ -81,13 +81,13 @@ public final class LoopbackThroughput {
                   Codec.vp8(PT),
                   List.of(new Encoding(null, ssrc)),
                   EXTENSIONS))
-          .get(5, TimeUnit.SECONDS);
+          .get(30, TimeUnit.SECONDS);
       for (int i = 0; i < subscribers; i++) {
         String id = "s" + i;
         all.add(join(sfu, id, clients, certificate, dtls, latency, received));
         sfu.addConsumer(
                 "bench", id, new ConsumerSpec("c" + i, "video", "v", Codec.vp8(PT), EXTENSIONS))
-            .get(5, TimeUnit.SECONDS);
+            .get(30, TimeUnit.SECONDS);
       }
       SyntheticMedia media = SyntheticMedia.video(ssrc, PT);
       System.out.printf(
@@ -202,7 +202,7 @@ public final class LoopbackThroughput {
       Recorder latency,
       AtomicLong received)
       throws Exception {
-    TransportInfo info = sfu.createEndpoint("bench", id).get(5, TimeUnit.SECONDS);
+    TransportInfo info = sfu.createEndpoint("bench", id).get(30, TimeUnit.SECONDS);
     RtpPacket rtp = new RtpPacket();
     WebRtcClient client =
         WebRtcClient.start(
@@ -224,8 +224,8 @@ public final class LoopbackThroughput {
                 received.incrementAndGet();
               }
             });
-    sfu.connectEndpoint("bench", id, client.remoteParams()).get(5, TimeUnit.SECONDS);
-    client.awaitConnected(Duration.ofSeconds(20));
+    sfu.connectEndpoint("bench", id, client.remoteParams()).get(30, TimeUnit.SECONDS);
+    client.awaitConnected(Duration.ofSeconds(60));
     return client;
   }
 
