@@ -20,14 +20,18 @@ final class PacketCache {
     mask = capacityPowerOfTwo - 1;
   }
 
-  /** Keeps a reference to {@code packet} (the caller's reference count is not consumed). */
+  /**
+   * Keeps a reference to {@code packet} (the caller's reference count is not consumed). The bytes
+   * are shared, not copied: nobody writes to a packet once it is protected and handed to the
+   * socket, and a resend goes out as a duplicate with its own indices.
+   */
   void put(int sequenceNumber, ByteBuf packet) {
     int slot = sequenceNumber & mask;
     ByteBuf old = packets[slot];
     if (old != null) {
       old.release();
     }
-    packets[slot] = packet.copy();
+    packets[slot] = packet.retain();
     sequenceNumbers[slot] = sequenceNumber;
   }
 

@@ -3,8 +3,6 @@ package io.parley.sfu.srtp;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.security.GeneralSecurityException;
-import java.util.HashMap;
-import java.util.Map;
 import org.jitsi.srtp.BaseSrtpCryptoContext;
 import org.jitsi.srtp.SrtcpCryptoContext;
 import org.jitsi.srtp.SrtpContextFactory;
@@ -54,10 +52,10 @@ public final class SrtpSession implements AutoCloseable {
   private final SrtpProfile profile;
   private final SrtpContextFactory senderFactory;
   private final SrtpContextFactory receiverFactory;
-  private final Map<Integer, SrtpCryptoContext> rtpSenders = new HashMap<>();
-  private final Map<Integer, SrtpCryptoContext> rtpReceivers = new HashMap<>();
-  private final Map<Integer, SrtcpCryptoContext> rtcpSenders = new HashMap<>();
-  private final Map<Integer, SrtcpCryptoContext> rtcpReceivers = new HashMap<>();
+  private final SsrcMap<SrtpCryptoContext> rtpSenders = new SsrcMap<>();
+  private final SsrcMap<SrtpCryptoContext> rtpReceivers = new SsrcMap<>();
+  private final SsrcMap<SrtcpCryptoContext> rtcpSenders = new SsrcMap<>();
+  private final SsrcMap<SrtcpCryptoContext> rtcpReceivers = new SsrcMap<>();
   private final ByteBufArrayBuffer view = new ByteBufArrayBuffer();
   private boolean closed;
 
