@@ -10,6 +10,7 @@ import io.netty.channel.socket.DatagramPacket;
 import io.parley.sfu.api.ConsumerInfo;
 import io.parley.sfu.api.ConsumerSpec;
 import io.parley.sfu.api.IceCandidate;
+import io.parley.sfu.api.MediaMetrics;
 import io.parley.sfu.api.ProducerSpec;
 import io.parley.sfu.api.RemoteTransportParams;
 import io.parley.sfu.api.SfuApi;
@@ -65,6 +66,33 @@ public final class Sfu
   private final List<SfuListener> listeners = new CopyOnWriteArrayList<>();
   private final SfuListener events = new ListenerFanout();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000);
+  private final Map<String, EndpointRecord> endpointStates = new ConcurrentHashMap<>();
+  private volatile MediaMetrics metrics = MediaMetrics.NONE;
+
+  /** What an endpoint's transport is doing, for the endpoints-by-state gauge. */
+  public enum EndpointState {
+    /** Created; ICE and DTLS not done yet. */
+    CONNECTING,
+    /** ICE and DTLS are up. */
+    CONNECTED,
+    /** The transport failed (consent expired, DTLS failed) and the endpoint is not closed yet. */
+    DISCONNECTED
+  }
+
+  /**
+   * An endpoint closed while connecting this long after creation, with no valid check: ICE failed.
+   */
+  private static final long ICE_GIVE_UP_NANOS = 5_000_000_000L;
+
+  private static final class EndpointRecord {
+    final long createdNanos = System.nanoTime();
+    volatile EndpointState state = EndpointState.CONNECTING;
+    volatile boolean checked;
+  }
+
+  private static String endpointKey(String roomId, String endpointId) {
+    return roomId + '\u0000' + endpointId;
+  }
 
   private Sfu(SfuConfig config) throws InterruptedException {
     this.config = config;
@@ -109,6 +137,29 @@ public final class Sfu
 
   public int roomCount() {
     return rooms.size();
+  }
+
+  /** Number of open endpoints in {@code state}. */
+  public int endpointCount(EndpointState state) {
+    int n = 0;
+    for (EndpointRecord record : endpointStates.values()) {
+      if (record.state == state) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The event loops that run the rooms and the UDP sockets (to measure their lag). */
+  public List<EventLoop> eventLoops() {
+    List<EventLoop> loops = new ArrayList<>();
+    transport.group().forEach(e -> loops.add((EventLoop) e));
+    return loops;
+  }
+
+  /** Sets where RTCP-based quality samples go (RTT, jitter, loss, bandwidth estimates). */
+  public void setMediaMetrics(MediaMetrics metrics) {
+    this.metrics = metrics == null ? MediaMetrics.NONE : metrics;
   }
 
   // ---- the packet path's entry ----
@@ -177,6 +228,10 @@ public final class Sfu
         StunCodec.encodeBindingSuccess(request.transactionId(), sender, endpoint.localPassword());
     socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender));
     boolean useCandidate = request.useCandidate();
+    EndpointRecord record = endpointStates.get(endpointKey(endpoint.room().id(), endpoint.id()));
+    if (record != null && !record.checked) {
+      record.checked = true;
+    }
     endpoint.room().offer(() -> endpoint.onValidCheck(sender, useCandidate));
   }
 
@@ -219,6 +274,11 @@ public final class Sfu
   @Override
   public MediaStats stats() {
     return stats;
+  }
+
+  @Override
+  public MediaMetrics metrics() {
+    return metrics;
   }
 
   @Override
@@ -302,6 +362,7 @@ public final class Sfu
             () -> {
               Endpoint endpoint = room.createEndpoint(endpointId);
               endpointsByUfrag.put(endpoint.localUfrag(), endpoint);
+              endpointStates.put(endpointKey(roomId, endpointId), new EndpointRecord());
               return new TransportInfo(
                   endpoint.localUfrag(),
                   endpoint.localPassword(),
@@ -397,6 +458,7 @@ public final class Sfu
     }
     return room.call(
         () -> {
+          endpointClosed(roomId, endpointId);
           room.closeEndpoint(endpointId);
           if (room.isEmpty()) {
             rooms.remove(roomId, room);
@@ -404,6 +466,24 @@ public final class Sfu
           }
           return null;
         });
+  }
+
+  private void endpointClosed(String roomId, String endpointId) {
+    EndpointRecord record = endpointStates.remove(endpointKey(roomId, endpointId));
+    if (record != null
+        && record.state == EndpointState.CONNECTING
+        && !record.checked
+        && System.nanoTime() - record.createdNanos >= ICE_GIVE_UP_NANOS) {
+      stats.iceFailures.increment();
+      LOG.info("endpoint {} in room {} closed without a valid ICE check", endpointId, roomId);
+    }
+  }
+
+  private void setState(String roomId, String endpointId, EndpointState state) {
+    EndpointRecord record = endpointStates.get(endpointKey(roomId, endpointId));
+    if (record != null) {
+      record.state = state;
+    }
   }
 
   @Override
@@ -422,6 +502,7 @@ public final class Sfu
           .join();
     }
     rooms.clear();
+    endpointStates.clear();
     transport.close();
     handshakes.shutdownNow();
   }
@@ -430,6 +511,7 @@ public final class Sfu
   private final class ListenerFanout implements SfuListener {
     @Override
     public void endpointConnected(String roomId, String endpointId) {
+      setState(roomId, endpointId, EndpointState.CONNECTED);
       for (SfuListener l : listeners) {
         try {
           l.endpointConnected(roomId, endpointId);
@@ -441,6 +523,10 @@ public final class Sfu
 
     @Override
     public void endpointDisconnected(String roomId, String endpointId, String reason) {
+      setState(roomId, endpointId, EndpointState.DISCONNECTED);
+      if (reason != null && reason.startsWith("ICE")) {
+        stats.iceFailures.increment();
+      }
       for (SfuListener l : listeners) {
         try {
           l.endpointDisconnected(roomId, endpointId, reason);

@@ -1,8 +1,10 @@
 package io.parley.signalling;
 
+import io.parley.sfu.Sfu;
 import io.parley.sfu.api.SfuApi;
 import io.parley.signalling.config.ParleyConfig;
 import io.parley.signalling.http.ParleyServer;
+import io.parley.signalling.metrics.ServerMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.TimeUnit;
@@ -16,18 +18,24 @@ public final class Main {
   private final Vertx vertx;
   private final SfuApi sfu;
   private final ParleyServer server;
+  private final ServerMetrics metrics;
 
-  private Main(Vertx vertx, SfuApi sfu, ParleyServer server) {
+  private Main(Vertx vertx, SfuApi sfu, ParleyServer server, ServerMetrics metrics) {
     this.vertx = vertx;
     this.sfu = sfu;
     this.server = server;
+    this.metrics = metrics;
   }
 
   /** Starts a server; blocks until it listens. */
   public static Main start(ParleyConfig config, SfuFactory sfuFactory) throws Exception {
     SfuApi sfu = sfuFactory.start(config.media());
+    ServerMetrics metrics = new ServerMetrics();
+    if (sfu instanceof Sfu embedded) {
+      metrics.bindSfu(embedded);
+    }
     Vertx vertx = Vertx.vertx();
-    ParleyServer server = new ParleyServer(config, sfu);
+    ParleyServer server = new ParleyServer(config, sfu, metrics);
     try {
       vertx
           .deployVerticle(server)
@@ -36,19 +44,30 @@ public final class Main {
           .get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       vertx.close();
+      metrics.close();
       closeSfu(sfu);
       throw e;
     }
-    return new Main(vertx, sfu, server);
+    return new Main(vertx, sfu, server, metrics);
   }
 
   public int httpPort() {
     return server.actualPort();
   }
 
+  /** The admin (metrics) port, or -1 when none is configured. */
+  public int adminPort() {
+    return server.adminPort();
+  }
+
+  public ServerMetrics metrics() {
+    return metrics;
+  }
+
   public void stop() throws Exception {
     Future<Void> closed = vertx.close();
     closed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    metrics.close();
     closeSfu(sfu);
   }
 

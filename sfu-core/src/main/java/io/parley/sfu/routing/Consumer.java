@@ -227,7 +227,7 @@ public final class Consumer {
     packetsSent++;
     octetsSent += payloadLength;
     out.retain();
-    if (subscriber.sendRtp(out)) {
+    if (subscriber.sendRtp(out, producer.kind())) {
       cache.put(seq, out);
     }
     out.release();

@@ -2,6 +2,7 @@ package io.parley.sfu.routing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.RemoteTransportParams;
 import io.parley.sfu.dtls.DtlsRole;
 import io.parley.sfu.dtls.DtlsSession;
@@ -353,6 +354,7 @@ public final class Endpoint {
       int encoding = producer.encodingOf(ssrc);
       if (encoding >= 0) {
         feedback.recordArrival(packet, producer);
+        room.context().stats().received(producer.kind(), packet.length());
         producer.receive(packet, encoding);
         return;
       }
@@ -363,6 +365,7 @@ public final class Endpoint {
       int encoding = producer.learnSsrc(packet);
       if (encoding >= 0) {
         feedback.recordArrival(packet, producer);
+        room.context().stats().received(producer.kind(), packet.length());
         producer.receive(packet, encoding);
         return;
       }
@@ -378,8 +381,8 @@ public final class Endpoint {
     return transportSequence;
   }
 
-  /** Protects and sends an RTP packet this endpoint receives; takes ownership. */
-  boolean sendRtp(ByteBuf packet) {
+  /** Protects and sends an RTP packet of {@code kind} this endpoint receives; takes ownership. */
+  boolean sendRtp(ByteBuf packet, MediaKind kind) {
     if (!connected || selected == null || srtp == null) {
       packet.release();
       return false;
@@ -390,6 +393,7 @@ public final class Endpoint {
     }
     room.context().stats().rtpOut.increment();
     room.context().stats().rtpBytesOut.add(packet.readableBytes());
+    room.context().stats().sent(kind, packet.readableBytes());
     room.write(packet, selected);
     return true;
   }

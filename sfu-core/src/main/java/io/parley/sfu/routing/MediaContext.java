@@ -1,6 +1,7 @@
 package io.parley.sfu.routing;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.parley.sfu.api.MediaMetrics;
 import io.parley.sfu.api.SfuListener;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.transport.DropCounters;
@@ -18,6 +19,11 @@ public interface MediaContext {
   }
 
   MediaStats stats();
+
+  /** Where report-based quality samples go (RTT, jitter, loss, bandwidth estimates). */
+  default MediaMetrics metrics() {
+    return MediaMetrics.NONE;
+  }
 
   SfuListener events();
 

@@ -9,6 +9,7 @@ import io.parley.sfu.rtp.rtcp.RtcpFir;
 import io.parley.sfu.rtp.rtcp.RtcpNack;
 import io.parley.sfu.rtp.rtcp.RtcpPli;
 import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
+import io.parley.sfu.rtp.rtcp.RtcpRemb;
 import io.parley.sfu.rtp.rtcp.RtcpSdes;
 import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
 import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
@@ -95,6 +96,14 @@ final class MediaFeedback {
             for (int i = 0; i < RtcpFir.entryCount(length); i++) {
               keyframeRequest(RtcpFir.entrySsrc(packet, offset, i));
             }
+          } else if (compound.fmt() == Rtcp.FMT_AFB
+              && RtcpRemb.isValid(packet, offset, length)
+              && !endpoint.consumers().isEmpty()) {
+            endpoint
+                .room()
+                .context()
+                .metrics()
+                .subscriberBandwidth(RtcpRemb.bitrate(packet, offset));
           }
         }
         default -> {
@@ -135,14 +144,34 @@ final class MediaFeedback {
       }
       long lsr = ReportBlock.lastSenderReport(packet, at);
       long dlsr = ReportBlock.delaySinceLastSenderReport(packet, at);
+      double rttSeconds = Double.NaN;
       if (lsr != 0) {
         long nowMiddle = (ntpNow() >>> 16) & 0xFFFFFFFFL;
         long rtt = (nowMiddle - lsr - dlsr) & 0xFFFFFFFFL;
         if (rtt < 0x10000L * 10) {
           rttMillis = rtt * 1000 / 0x10000L;
+          rttSeconds = rtt / 65536.0;
         }
       }
+      recordReportBlock(packet, at, rttSeconds);
     }
+  }
+
+  /** A subscriber's report on one of our consumers: quality samples for the metrics. */
+  private void recordReportBlock(ByteBuf packet, int at, double rttSeconds) {
+    Consumer consumer = consumerBySsrc(ReportBlock.ssrc(packet, at));
+    if (consumer == null || consumer.clockRate() <= 0) {
+      return;
+    }
+    endpoint
+        .room()
+        .context()
+        .metrics()
+        .receiverReport(
+            consumer.producer().kind(),
+            rttSeconds,
+            ReportBlock.jitter(packet, at) / (double) consumer.clockRate(),
+            ReportBlock.fractionLost(packet, at) / 256.0);
   }
 
   private void nack(ByteBuf packet, int offset, int length) {

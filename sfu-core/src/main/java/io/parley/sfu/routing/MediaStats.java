@@ -1,5 +1,6 @@
 package io.parley.sfu.routing;
 
+import io.parley.sfu.api.MediaKind;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Packet and byte counters of the media plane, safe to read from any thread. */
@@ -17,6 +18,52 @@ public final class MediaStats {
   public final LongAdder pliOut = new LongAdder();
   public final LongAdder transportCcFeedbackOut = new LongAdder();
   public final LongAdder iceChecks = new LongAdder();
+
+  /** Endpoints whose ICE failed: consent expired, or closed without one valid check. */
+  public final LongAdder iceFailures = new LongAdder();
+
   public final LongAdder dtlsFailures = new LongAdder();
   public final LongAdder layerSwitches = new LongAdder();
+
+  // By media kind (indexed by MediaKind.ordinal()): RTP matched to a producer, and RTP forwarded.
+  private final LongAdder[] packetsInByKind = adders();
+  private final LongAdder[] bytesInByKind = adders();
+  private final LongAdder[] packetsOutByKind = adders();
+  private final LongAdder[] bytesOutByKind = adders();
+
+  private static LongAdder[] adders() {
+    LongAdder[] out = new LongAdder[MediaKind.values().length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = new LongAdder();
+    }
+    return out;
+  }
+
+  /** An RTP packet of a producer of this kind arrived (after SRTP). */
+  public void received(MediaKind kind, int bytes) {
+    packetsInByKind[kind.ordinal()].increment();
+    bytesInByKind[kind.ordinal()].add(bytes);
+  }
+
+  /** An RTP packet of a consumer of this kind was sent (SRTP-protected size). */
+  public void sent(MediaKind kind, int bytes) {
+    packetsOutByKind[kind.ordinal()].increment();
+    bytesOutByKind[kind.ordinal()].add(bytes);
+  }
+
+  public long packetsIn(MediaKind kind) {
+    return packetsInByKind[kind.ordinal()].sum();
+  }
+
+  public long bytesIn(MediaKind kind) {
+    return bytesInByKind[kind.ordinal()].sum();
+  }
+
+  public long packetsOut(MediaKind kind) {
+    return packetsOutByKind[kind.ordinal()].sum();
+  }
+
+  public long bytesOut(MediaKind kind) {
+    return bytesOutByKind[kind.ordinal()].sum();
+  }
 }

@@ -30,13 +30,32 @@ import java.util.Map;
  *       comma-separated list of URLs ({@code stun:stun.example.org:3478}), or a JSON array of
  *       {@code {"urls":[...],"username":"...","credential":"..."}}</td></tr>
  *   <tr><td>PARLEY_MAX_MESSAGE_BYTES</td><td>65536</td><td>largest signalling event accepted</td></tr>
+ *   <tr><td>PARLEY_ADMIN_HOST</td><td>0.0.0.0</td><td>address the admin HTTP server binds</td></tr>
+ *   <tr><td>PARLEY_ADMIN_PORT</td><td>none</td><td>if set, a second HTTP port serving only
+ *       {@code /metrics}, {@code /healthz} and {@code /readyz} (0 = any free port); {@code /metrics}
+ *       stays on the main port too</td></tr>
+ *   <tr><td>PARLEY_LOG_FORMAT</td><td>text</td><td>{@code json} for one JSON object per log line
+ *       (read by logback.xml)</td></tr>
  * </table>
  */
 public record ParleyConfig(
-    Http http, Media media, Signalling signalling, List<IceServer> iceServers) {
+    Http http, Media media, Signalling signalling, List<IceServer> iceServers, Admin admin) {
 
   public ParleyConfig {
     iceServers = List.copyOf(iceServers);
+  }
+
+  public ParleyConfig(Http http, Media media, Signalling signalling, List<IceServer> iceServers) {
+    this(http, media, signalling, iceServers, Admin.NONE);
+  }
+
+  /** The optional admin HTTP server ({@code /metrics} for Prometheus); port -1 = none. */
+  public record Admin(String host, int port) {
+    public static final Admin NONE = new Admin("0.0.0.0", -1);
+
+    public boolean enabled() {
+      return port >= 0;
+    }
   }
 
   /** The HTTP server: web client, health endpoints, Socket.IO. */
@@ -84,7 +103,15 @@ public record ParleyConfig(
                     .filter(s -> !s.isEmpty())
                     .toList());
     Signalling signalling = new Signalling(integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536));
-    return new ParleyConfig(http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")));
+    String adminPort = env.get("PARLEY_ADMIN_PORT");
+    Admin admin =
+        adminPort == null || adminPort.isBlank()
+            ? Admin.NONE
+            : new Admin(
+                env.getOrDefault("PARLEY_ADMIN_HOST", "0.0.0.0"),
+                port(env, "PARLEY_ADMIN_PORT", -1));
+    return new ParleyConfig(
+        http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")), admin);
   }
 
   /** The host's up, non-loopback IPv4 addresses (the SFU binds IPv4), then 127.0.0.1. */
@@ -155,6 +182,12 @@ public record ParleyConfig(
         new Http(http.host(), httpPort),
         new Media(media.bindAddress(), udpPort, media.advertisedAddresses()),
         signalling,
-        iceServers);
+        iceServers,
+        admin);
+  }
+
+  /** A copy with an admin port (0 = any free port, -1 = none). */
+  public ParleyConfig withAdminPort(int port) {
+    return new ParleyConfig(http, media, signalling, iceServers, new Admin(admin.host(), port));
   }
 }

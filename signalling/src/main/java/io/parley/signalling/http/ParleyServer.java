@@ -2,6 +2,7 @@ package io.parley.signalling.http;
 
 import io.parley.sfu.api.SfuApi;
 import io.parley.signalling.config.ParleyConfig;
+import io.parley.signalling.metrics.ServerMetrics;
 import io.parley.signalling.protocol.MessageCodec;
 import io.parley.signalling.room.RoomService;
 import io.parley.signalling.socketio.ClientSession;
@@ -19,8 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of Parley: the web client from the classpath's {@code webroot/}, {@code /r/<room>}
- * pages, {@code /healthz}, {@code /readyz}, and Socket.IO on {@code /socket.io/}. Start completes
- * once the port listens.
+ * pages, {@code /healthz}, {@code /readyz}, {@code /metrics} (with metrics), and Socket.IO on
+ * {@code /socket.io/}; and, when configured, an admin port with {@code /metrics} and the health
+ * endpoints only. Start completes once the ports listen.
  */
 public final class ParleyServer extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
@@ -28,18 +30,32 @@ public final class ParleyServer extends VerticleBase {
 
   private final ParleyConfig config;
   private final SfuApi sfu;
+  private final ServerMetrics metrics;
   private HttpServer server;
+  private HttpServer adminServer;
   private SocketIoGateway gateway;
   private RoomService rooms;
 
   public ParleyServer(ParleyConfig config, SfuApi sfu) {
+    this(config, sfu, null);
+  }
+
+  /** A server that serves {@code metrics} (null: none) on {@code /metrics}. */
+  public ParleyServer(ParleyConfig config, SfuApi sfu, ServerMetrics metrics) {
     this.config = config;
     this.sfu = sfu;
+    this.metrics = metrics;
   }
 
   @Override
   public Future<?> start() {
-    rooms = new RoomService(sfu, context, config);
+    if (metrics == null) {
+      rooms = new RoomService(sfu, context, config);
+    } else {
+      rooms = new RoomService(sfu, context, config, metrics::joinToFirstMedia);
+      metrics.bindRooms(rooms::roomGauge, rooms::participantGauge);
+      metrics.probe("signalling", task -> context.runOnContext(v -> task.run()));
+    }
     MessageCodec codec = new MessageCodec();
     gateway =
         new SocketIoGateway(
@@ -52,6 +68,9 @@ public final class ParleyServer extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
     router.get("/readyz").handler(ctx -> ctx.response().end("ready\n"));
+    if (metrics != null) {
+      router.get("/metrics").handler(metrics.handler());
+    }
     router.route("/socket.io/*").handler(this::socketIo);
     router
         .get("/r/*")
@@ -73,15 +92,48 @@ public final class ParleyServer extends VerticleBase {
             // A little above the per-event limit, so an oversized event gets a clear reply.
             .setMaxWebSocketMessageSize(Math.max(4 * config.signalling().maxMessageBytes(), 262144))
             .setMaxWebSocketFrameSize(Math.max(4 * config.signalling().maxMessageBytes(), 262144));
+    Future<HttpServer> main =
+        vertx
+            .createHttpServer(options)
+            .requestHandler(router)
+            .listen()
+            .onSuccess(
+                s -> {
+                  server = s;
+                  log.info("Parley listens on http://{}:{}", config.http().host(), s.actualPort());
+                });
+    if (!config.admin().enabled()) {
+      return main;
+    }
+    return main.compose(s -> startAdmin());
+  }
+
+  /** The admin port: metrics and health only, for Prometheus and probes on a private port. */
+  private Future<HttpServer> startAdmin() {
+    Router admin = Router.router(vertx);
+    admin.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
+    admin.get("/readyz").handler(ctx -> ctx.response().end("ready\n"));
+    if (metrics != null) {
+      admin.get("/metrics").handler(metrics.handler());
+    }
     return vertx
-        .createHttpServer(options)
-        .requestHandler(router)
+        .createHttpServer(
+            new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
+        .requestHandler(admin)
         .listen()
         .onSuccess(
             s -> {
-              server = s;
-              log.info("Parley listens on http://{}:{}", config.http().host(), s.actualPort());
+              adminServer = s;
+              log.info(
+                  "Parley admin (metrics) listens on http://{}:{}",
+                  config.admin().host(),
+                  s.actualPort());
             });
+  }
+
+  /** The admin port (useful with port 0), or -1 without one. */
+  public int adminPort() {
+    return adminServer == null ? -1 : adminServer.actualPort();
   }
 
   private void socketIo(RoutingContext ctx) {
@@ -110,6 +162,8 @@ public final class ParleyServer extends VerticleBase {
     if (gateway != null) {
       gateway.close();
     }
-    return server == null ? Future.succeededFuture() : server.close();
+    Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.close();
+    Future<Void> main = server == null ? Future.succeededFuture() : server.close();
+    return Future.join(admin, main);
   }
 }

@@ -14,6 +14,11 @@ final class Participant {
   boolean audioMuted;
   boolean videoMuted;
 
+  /** When the participant joined, for the join-to-first-media histogram. */
+  final long joinedNanos = System.nanoTime();
+
+  boolean firstMediaSeen;
+
   Participant(String id, String name, Room room, Connection connection, MediaPlane media) {
     this.id = id;
     this.name = name;

@@ -10,8 +10,10 @@ import io.parley.signalling.protocol.ServerEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +31,36 @@ public final class RoomService {
   private final Map<String, Room> rooms = new HashMap<>();
   private final Map<Connection, Participant> byConnection = new HashMap<>();
   private final Map<String, Participant> byEndpoint = new HashMap<>();
+  private final Consumer<Duration> firstMedia;
+
+  // Copies of the sizes for metrics, which read them from other threads.
+  private volatile int roomGauge;
+  private volatile int participantGauge;
 
   public RoomService(SfuApi sfu, Context context, ParleyConfig config) {
+    this(sfu, context, config, d -> {});
+  }
+
+  /**
+   * @param firstMedia told, once per participant, the time from its join to the first packet of one
+   *     of its own tracks reaching the SFU
+   */
+  public RoomService(
+      SfuApi sfu, Context context, ParleyConfig config, Consumer<Duration> firstMedia) {
     this.context = context;
     this.media = new MediaPlane(sfu, context);
     this.config = config;
+    this.firstMedia = firstMedia;
     sfu.addListener(
         new SfuListener() {
           @Override
           public void endpointDisconnected(String roomId, String endpointId, String reason) {
             context.runOnContext(v -> mediaLost(endpointId, reason));
+          }
+
+          @Override
+          public void producerActive(String roomId, String producerId) {
+            context.runOnContext(v -> producerActiveOnContext(roomId, producerId));
           }
         });
   }
@@ -72,7 +94,12 @@ public final class RoomService {
     byEndpoint.put(p.publisher.endpointId(), p);
     byEndpoint.put(p.subscriber.endpointId(), p);
     room.broadcast(new ServerEvent.ParticipantJoined(p.info()), p);
-    log.info("{} ({}) joined room {}", p.id, p.name, room.id);
+    updateGauges();
+    log.atInfo()
+        .addKeyValue("event", "join")
+        .addKeyValue("room", room.id)
+        .addKeyValue("participant", p.id)
+        .log("{} ({}) joined room {}", p.id, p.name, room.id);
     Reply reply = new Reply.Joined(true, p.id, room.state(p), config.iceServers());
     // Subscribe after the reply is sent: the client is ready for offers once it knows its id.
     context.runOnContext(
@@ -89,6 +116,17 @@ public final class RoomService {
 
   private Future<Reply> publish(Connection c, ClientRequest.Publish request) {
     Participant p = participant(c);
+    return publish(c, p, request)
+        .onFailure(
+            e ->
+                log.atWarn()
+                    .addKeyValue("event", "publish-failed")
+                    .addKeyValue("room", p.room.id)
+                    .addKeyValue("participant", p.id)
+                    .log("{} could not publish in room {}: {}", p.id, p.room.id, e.getMessage()));
+  }
+
+  private Future<Reply> publish(Connection c, Participant p, ClientRequest.Publish request) {
     return p.publisher
         .publish(
             request.sdp(),
@@ -141,13 +179,24 @@ public final class RoomService {
     if (room.isEmpty()) {
       rooms.remove(room.id);
     }
-    log.info("{} left room {}", p.id, room.id);
+    updateGauges();
+    log.atInfo()
+        .addKeyValue("event", "leave")
+        .addKeyValue("room", room.id)
+        .addKeyValue("participant", p.id)
+        .log("{} left room {}", p.id, room.id);
   }
 
   private void mediaLost(String endpointId, String reason) {
     Participant p = byEndpoint.get(endpointId);
     if (p != null) {
-      log.info("{} lost its media connection ({})", p.id, reason);
+      log.atWarn()
+          .addKeyValue("event", "media-lost")
+          .addKeyValue("room", p.room.id)
+          .addKeyValue("participant", p.id)
+          .addKeyValue("endpoint", endpointId)
+          .addKeyValue("reason", reason)
+          .log("{} lost its media connection in room {} ({})", p.id, p.room.id, reason);
       p.send(new ServerEvent.Removed("media connection lost: " + reason));
       leave(p.connection);
     }
@@ -164,6 +213,51 @@ public final class RoomService {
   /** Number of rooms with someone in them (for tests and health). */
   public int roomCount() {
     return rooms.size();
+  }
+
+  /** Rooms with someone in them; safe to read from any thread (for metrics). */
+  public int roomGauge() {
+    return roomGauge;
+  }
+
+  /** Participants in all rooms; safe to read from any thread (for metrics). */
+  public int participantGauge() {
+    return participantGauge;
+  }
+
+  private void updateGauges() {
+    roomGauge = rooms.size();
+    participantGauge = byConnection.size();
+  }
+
+  private void producerActiveOnContext(String roomId, String producerId) {
+    Room room = rooms.get(roomId);
+    if (room == null) {
+      return;
+    }
+    for (Participant p : room.participants()) {
+      if (p.firstMediaSeen) {
+        continue;
+      }
+      for (Track t : p.publisher.tracks()) {
+        if (t.producerId().equals(producerId)) {
+          p.firstMediaSeen = true;
+          Duration sinceJoin = Duration.ofNanos(System.nanoTime() - p.joinedNanos);
+          firstMedia.accept(sinceJoin);
+          log.atInfo()
+              .addKeyValue("event", "first-media")
+              .addKeyValue("room", roomId)
+              .addKeyValue("participant", p.id)
+              .addKeyValue("ms", sinceJoin.toMillis())
+              .log(
+                  "{} sends media in room {}, {} ms after joining",
+                  p.id,
+                  roomId,
+                  sinceJoin.toMillis());
+          return;
+        }
+      }
+    }
   }
 
   private static String newId() {
