@@ -30,6 +30,7 @@ final class JanusParticipant extends Participant {
   private long publisherHandle;
   private long ownFeed;
   private ScheduledFuture<?> keepalive;
+  private volatile boolean stopping;
 
   // Guarded by this.
   private long subscriberHandle;
@@ -248,6 +249,9 @@ final class JanusParticipant extends Participant {
   }
 
   private Void fail(String message) {
+    if (stopping) {
+      return null; // the session is being destroyed: late events do not count
+    }
     failed = true;
     ctx.stats().error(name + ": " + message);
     return null;
@@ -255,6 +259,7 @@ final class JanusParticipant extends Participant {
 
   @Override
   void stopSignalling() {
+    stopping = true;
     if (keepalive != null) {
       keepalive.cancel(false);
     }
