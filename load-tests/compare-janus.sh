@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# Side by side: the same parley-load scenarios against Parley and against Janus VideoRoom (Debian
+# `janus`), each server started alone on this machine, one after the other, and a table of the
+# results with Parley/Janus ratios.
+#
+#   load-tests/compare-janus.sh [--duration 10s] [--step-duration 8s] [--out DIR] [--only a,b,c,d]
+#
+# Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.
+# Scenarios: (a) 1 room x 4 publishers, all receiving each other; (b) 1 publisher x 50
+# subscribers; (c) 10 rooms x 5 participants; (d) capacity search on (c): rooms of 5 added until
+# p99 > 100 ms, loss > 1 % or a freeze.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+jar="$here/target/parley-load.jar"
+duration=10s
+step_duration=8s
+only="a,b,c,d"
+out="$here/target/compare-janus"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --step-duration) step_duration="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 64 ;;
+  esac
+done
+[[ -f "$jar" ]] || { echo "build it first: mvn -pl load-tests package -DskipTests" >&2; exit 1; }
+command -v janus >/dev/null || { echo "install Debian janus first: apt-get install -y janus" >&2; exit 1; }
+mkdir -p "$out"
+# Both servers are reached on the machine's own address (Janus gathers no loopback candidates).
+host_ip=$(hostname -I | awk '{print $1}')
+server_pid=""
+janus_dir=""
+
+stop_server() {
+  if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"
+    for _ in $(seq 1 100); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+  if [[ -n "$janus_dir" ]]; then rm -rf "$janus_dir"; janus_dir=""; fi
+}
+trap stop_server EXIT
+
+start_parley() {
+  local log="$out/parley-server.log"
+  PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=0 PARLEY_UDP_BIND="$host_ip" PARLEY_UDP_PORT=0 \
+    PARLEY_ADVERTISED_ADDRESSES="$host_ip" \
+    java -Xmx1g -cp "$jar" io.parley.signalling.Main >"$log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 300); do
+    grep -q "Parley is up" "$log" && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  local port
+  port=$(grep -o 'localhost:[0-9]*' "$log" | head -1 | cut -d: -f2)
+  target=(--server "http://127.0.0.1:$port")
+}
+
+start_janus() {
+  local line
+  line=$("$here/janus-loopback.sh")
+  read -r server_pid port janus_dir <<<"$line"
+  target=(--janus "http://127.0.0.1:$port/janus")
+}
+
+run() { # server scenario args...
+  local server="$1" scenario="$2"; shift 2
+  echo "== $server: scenario $scenario"
+  java -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
+    --label "$scenario" --out "$out/$server-$scenario" "$@" | grep -v '^\[' || true
+}
+
+for server in parley janus; do
+  if [[ $server == parley ]]; then start_parley; else start_janus; fi
+  # A short unmeasured run first, so neither server is measured cold (JIT, crypto set-up).
+  java -jar "$jar" "${target[@]}" --bind "$host_ip" -p 2 --duration 3s --ramp-up 1s \
+    --out "$out/$server-warmup" >/dev/null 2>&1 || true
+  [[ $only == *a* ]] && run $server a --rooms 1 -p 4 --duration "$duration" --ramp-up 2s
+  [[ $only == *b* ]] && run $server b --rooms 1 -p 1 -s 50 --duration "$duration" --ramp-up 10s
+  [[ $only == *c* ]] && run $server c --rooms 10 -p 5 --duration "$duration" --ramp-up 10s
+  [[ $only == *d* ]] && run $server d --capacity --rooms 2 -p 5 --step-rooms 2 \
+    --step-duration "$step_duration" --ramp-up 4s --step-ramp-up 4s --max-participants 200
+  stop_server
+done
+
+python3 - "$out" "$only" <<'EOF'
+import json, math, os, sys
+out, only = sys.argv[1], sys.argv[2]
+def load(server, s):
+    p = os.path.join(out, f"{server}-{s}", "report.json")
+    return json.load(open(p)) if os.path.exists(p) else None
+def num(v):
+    try:
+        v = float(v)
+        return None if math.isnan(v) else v
+    except (TypeError, ValueError):
+        return None
+def fmt(v, d=1):
+    return "-" if v is None else f"{v:.{d}f}"
+def ratio(p, j, lower_better):
+    if p is None or j is None or p == 0 or j == 0:
+        return "-"
+    return f"{(j / p) if lower_better else (p / j):.2f}x"
+rows = []
+metrics = [
+    ("connected", lambda r: r["participantsConnected"], False, 0),
+    ("streams", lambda r: r["totals"]["streams"], False, 0),
+    ("p50 latency ms", lambda r: num(r["latencyMs"]["p50"]), True, 1),
+    ("p99 latency ms", lambda r: num(r["latencyMs"]["p99"]), True, 1),
+    ("join p50 ms", lambda r: num(r["joinMs"]["p50"]), True, 0),
+    ("join p99 ms", lambda r: num(r["joinMs"]["p99"]), True, 0),
+    ("loss %", lambda r: num(r["totals"]["lossPercent"]), True, 3),
+    ("freezes", lambda r: r["totals"]["freezes"], True, 0),
+    ("server cpu %", lambda r: num(r["serverUse"]["cpuPercentMean"]), True, 0),
+    ("server RSS MB/participant", lambda r: num(r["serverUse"]["rssMbPerParticipant"]), True, 2),
+    ("Mbit/s in (received)", lambda r: num(r["totals"]["mbitPerSecondIn"]), False, 1),
+]
+print("| scenario | metric | Parley | Janus | Parley advantage |")
+print("|---|---|---|---|---|")
+for s in "abc":
+    if s not in only:
+        continue
+    p, j = load("parley", s), load("janus", s)
+    for name, f, lower, d in metrics:
+        pv = f(p) if p else None
+        jv = f(j) if j else None
+        print(f"| {s} | {name} | {fmt(num(pv), d)} | {fmt(num(jv), d)} | {ratio(num(pv), num(jv), lower)} |")
+if "d" in only:
+    p, j = load("parley", "d"), load("janus", "d")
+    pc = p and p.get("capacity"); jc = j and j.get("capacity")
+    pv = pc["lastGoodParticipants"] if pc else None
+    jv = jc["lastGoodParticipants"] if jc else None
+    print(f"| d | participants within SLO | {pv if pv is not None else '-'} | {jv if jv is not None else '-'} | {ratio(pv, jv, False)} |")
+    print(f"| d | stopped because | {pc['stopReason'] if pc else '-'} | {jc['stopReason'] if jc else '-'} | |")
+print()
+print("Parley advantage: Janus/Parley for lower-is-better figures, Parley/Janus otherwise (> 1 = Parley better).")
+EOF

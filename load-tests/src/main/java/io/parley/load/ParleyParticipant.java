@@ -1,0 +1,181 @@
+package io.parley.load;
+
+import io.parley.signalling.sdp.SessionDescription;
+import io.socket.client.Ack;
+import io.socket.client.IO;
+import io.socket.client.Socket;
+import io.socket.engineio.client.transports.WebSocket;
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.json.JSONObject;
+
+/**
+ * A synthetic participant speaking Parley's signalling as the browser does: Socket.IO over a
+ * WebSocket, {@code join}, then {@code publish} with its offer (the server answers), and answers to
+ * every {@code subscribe-offer} the server pushes.
+ */
+final class ParleyParticipant extends Participant {
+  private final URI server;
+  private final String roomId;
+  private final String preferredHost;
+  private Socket socket;
+
+  ParleyParticipant(Context ctx, URI server, String roomId, String name, boolean publishes) {
+    super(ctx, name, publishes);
+    this.server = server;
+    this.roomId = roomId;
+    this.preferredHost = server.getHost();
+  }
+
+  @Override
+  CompletableFuture<Void> start() {
+    CompletableFuture<Void> joined = new CompletableFuture<>();
+    IO.Options options =
+        IO.Options.builder()
+            .setTransports(new String[] {WebSocket.NAME})
+            .setReconnection(false)
+            .setForceNew(true)
+            .setTimeout(15_000)
+            .build();
+    socket = IO.socket(server, options);
+    socket.on("subscribe-offer", this::onSubscribeOffer);
+    socket.on(
+        "removed",
+        args -> {
+          failed = true;
+          ctx.stats().error(name + " removed: " + args[0]);
+        });
+    socket.on(
+        Socket.EVENT_CONNECT_ERROR,
+        args -> {
+          failed = true;
+          joined.completeExceptionally(
+              new IllegalStateException("cannot connect to " + server + ": " + args[0]));
+        });
+    socket.once(Socket.EVENT_CONNECT, args -> join(joined));
+    joinNanos = System.nanoTime();
+    socket.connect();
+    return joined;
+  }
+
+  private void join(CompletableFuture<Void> joined) {
+    JSONObject request = new JSONObject().put("roomId", roomId).put("name", name);
+    socket.emit(
+        "join",
+        new Object[] {request},
+        (Ack)
+            args -> {
+              JSONObject reply = (JSONObject) args[0];
+              if (!reply.optBoolean("ok")) {
+                fail(joined, "join refused: " + reply.optString("error"));
+                return;
+              }
+              if (publishes) {
+                publish(joined);
+              } else {
+                joined.complete(null);
+              }
+            });
+  }
+
+  private void publish(CompletableFuture<Void> joined) {
+    List<Sdp.Track> tracks;
+    String offer;
+    try {
+      tracks = preparePublish();
+      offer = Sdp.publishOffer(publishTransport, ctx.media(), tracks, name, "s" + name);
+    } catch (RuntimeException e) {
+      fail(joined, "cannot prepare the offer: " + e);
+      return;
+    }
+    JSONObject sources = new JSONObject();
+    for (Sdp.Track t : tracks) {
+      sources.put(t.mid(), t.video() ? "camera" : "mic");
+    }
+    socket.emit(
+        "publish",
+        new Object[] {new JSONObject().put("sdp", offer).put("sources", sources)},
+        (Ack)
+            args -> {
+              JSONObject reply = (JSONObject) args[0];
+              if (!reply.optBoolean("ok")) {
+                fail(joined, "publish refused: " + reply.optString("error"));
+                return;
+              }
+              try {
+                SessionDescription answer = SessionDescription.parse(reply.getString("sdp"));
+                publishTransport.start(
+                    Sdp.remoteOf(answer, preferredHost), true, Sdp.roleFromAnswer(answer));
+              } catch (RuntimeException e) {
+                fail(joined, "bad publish answer: " + e);
+                return;
+              }
+              publishTransport
+                  .connected()
+                  .orTimeout(20, TimeUnit.SECONDS)
+                  .whenComplete(
+                      (v, e) -> {
+                        if (e != null) {
+                          fail(joined, "publish transport: " + e.getMessage());
+                        } else {
+                          startSending();
+                          joined.complete(null);
+                        }
+                      });
+            });
+  }
+
+  private void onSubscribeOffer(Object... args) {
+    JSONObject offer = (JSONObject) args[0];
+    Ack ack = args.length > 1 && args[args.length - 1] instanceof Ack a ? a : null;
+    try {
+      SessionDescription sdp = SessionDescription.parse(offer.getString("sdp"));
+      boolean first = subscribeTransport == null;
+      if (first) {
+        subscribeTransport = newSubscribeTransport();
+      }
+      String answer = Sdp.subscribeAnswer(sdp, subscribeTransport);
+      if (first) {
+        // The server is ICE-lite: we control; it is the DTLS server (a=setup:passive).
+        subscribeTransport.start(
+            Sdp.remoteOf(sdp, preferredHost), true, io.parley.sfu.dtls.DtlsRole.CLIENT);
+        subscribeTransport
+            .connected()
+            .orTimeout(20, TimeUnit.SECONDS)
+            .whenComplete(
+                (v, e) -> {
+                  if (e != null) {
+                    failed = true;
+                    ctx.stats().error(name + " subscribe transport: " + e.getMessage());
+                  } else {
+                    subscribeConnected = true;
+                  }
+                });
+      }
+      if (ack != null) {
+        ack.call(new JSONObject().put("ok", true).put("sdp", answer));
+      }
+    } catch (RuntimeException e) {
+      ctx.stats().error(name + " cannot answer a subscribe offer: " + e);
+      if (ack != null) {
+        ack.call(new JSONObject().put("ok", false).put("error", e.toString()));
+      }
+    }
+  }
+
+  private void fail(CompletableFuture<Void> joined, String message) {
+    failed = true;
+    joined.completeExceptionally(new IllegalStateException(name + ": " + message));
+  }
+
+  @Override
+  void stopSignalling() {
+    if (socket != null) {
+      socket.off();
+      socket.disconnect();
+      socket.close();
+    }
+  }
+}
