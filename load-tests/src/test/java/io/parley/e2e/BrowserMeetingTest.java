@@ -32,7 +32,8 @@ class BrowserMeetingTest {
         .exists();
 
     // Media on the default addresses (the host's own, then 127.0.0.1): Firefox gathers no loopback
-    // candidate for a page it has not granted a real camera, so it pairs only with the host address.
+    // candidate for a page it has not granted a real camera, so it pairs only with the host
+    // address.
     ParleyConfig config =
         ParleyConfig.fromEnvironment(
             Map.of(
