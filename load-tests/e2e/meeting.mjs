@@ -1,13 +1,21 @@
-// Three Chromium participants in one room, against a running Parley server.
+// Browser end-to-end checks against a running Parley server: three Chromium participants in one
+// room, then a Firefox ESR participant with two Chromium ones.
 // Usage: node meeting.mjs <base-url> <screenshot-path>
 // Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 
 const base = process.argv[2];
 const screenshot = process.argv[3];
 const ROOM = 'eee-test-rom';
 const OTHER_ROOM = 'oth-room-tst';
+const FOX_ROOM = 'fox-room-tst';
+const FIREFOX = '/usr/bin/firefox-esr';
 const FLAGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
@@ -30,50 +38,192 @@ async function check(name, body) {
   }
 }
 
+const tick = () => new Promise((r) => setTimeout(r, 250));
+const timeout = (ms) => new Promise((r) => setTimeout(() => r('timeout'), ms).unref());
+
+/**
+ * Polls `probe` until it returns { ok: true }, or throws after `ms` with what it saw last. Probes
+ * run in Node and page.evaluate awaits the page's promises, so asynchronous page state (getStats)
+ * is read correctly; a predicate of page.waitForFunction must not be async.
+ */
+async function until(what, ms, probe) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await probe();
+    if (r.ok) return r;
+    if (Date.now() > end) throw new Error(`${what}: ${r.detail ?? 'not yet'} after ${ms} ms`);
+    await tick();
+  }
+}
+
 async function join(browser, room, name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   page.on('console', (m) => m.type() === 'error' && console.log(`[${name}] ${m.text()}`));
   await page.goto(`${base}/r/${room}?name=${encodeURIComponent(name)}&autojoin=1`);
-  await page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 15_000 });
+  await page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 20_000 });
   const id = await page.evaluate(() => document.body.dataset.participantId);
   return { name, page, context, id };
 }
 
-/** Waits until the page shows `n` remote videos that play (size known, time advancing). */
-async function remoteVideosPlaying(p, n, timeout = 30_000) {
-  await p.page.waitForFunction(
-    async (n) => {
-      const videos = [...document.querySelectorAll('video[data-participant]')];
-      if (videos.length !== n) return false;
-      const before = videos.map((v) => v.currentTime);
-      await new Promise((r) => setTimeout(r, 300));
-      return videos.every((v, i) => v.videoWidth > 0 && v.currentTime > before[i]);
-    },
-    n,
-    { timeout, polling: 500 },
+/** The remote camera videos of a page: participant id, size, media time, visibility. */
+function remoteVideos(p) {
+  return p.page.evaluate(() =>
+    [...document.querySelectorAll('video[data-participant]')].map((v) => ({
+      id: v.dataset.participant, w: v.videoWidth, h: v.videoHeight, t: v.currentTime,
+      hidden: getComputedStyle(v).visibility === 'hidden',
+    })),
   );
+}
+
+/** Waits until the page shows `n` remote videos that play (size known, time advancing, visible). */
+async function remoteVideosPlaying(p, n, ms = 30_000) {
+  let before = new Map();
+  await until(`${p.name} plays ${n} remote videos`, ms, async () => {
+    const now = await remoteVideos(p);
+    const ok = now.length === n && now.every((v) => v.w > 0 && !v.hidden && v.t > (before.get(v.id) ?? Infinity));
+    before = new Map(now.map((v) => [v.id, v.t]));
+    return { ok, detail: JSON.stringify(now) };
+  });
 }
 
 async function audioFlowing(p) {
   const first = await p.page.evaluate(() => window.parley.received());
-  await p.page.waitForFunction(
-    async (first) => (await window.parley.received()).audio > first.audio + 10,
-    first,
-    { timeout: 15_000, polling: 500 },
-  );
+  await until(`${p.name} receives audio`, 15_000, async () => {
+    const now = await p.page.evaluate(() => window.parley.received());
+    return { ok: now.audio > first.audio + 10, detail: `audio packets ${first.audio} → ${now.audio}` };
+  });
 }
 
-async function tileCount(p, id, count, timeout) {
-  await p.page.waitForFunction(
-    ([id, count]) => document.querySelectorAll(`[data-tile="${id}"]`).length === count,
-    [id, count],
-    { timeout, polling: 200 },
-  );
+async function tileCount(p, id, count, ms) {
+  await until(`${p.name} shows ${count} tile(s) of ${id}`, ms, async () => {
+    const n = await p.page.evaluate((id) => document.querySelectorAll(`[data-tile="${id}"]`).length, id);
+    return { ok: n === count, detail: `${n} tile(s)` };
+  });
 }
 
+/**
+ * Screenshots a page once every remote video has played for a while, at 640 wide or more if that
+ * comes within 10 s (the layer follows the SFU's bandwidth estimate, not the client), so the
+ * picture shows live video rather than tiles whose first frame is still on its way.
+ */
+async function screenshotWhenLive(p, n, path) {
+  const started = Date.now();
+  await until(`${p.name} shows ${n} live videos for the screenshot`, 30_000, async () => {
+    const now = await remoteVideos(p);
+    const wide = Date.now() - started > 10_000 ? 1 : 640;
+    return { ok: now.length === n && now.every((v) => v.t > 2 && v.w >= wide && !v.hidden), detail: JSON.stringify(now) };
+  });
+  await p.page.screenshot({ path });
+}
+
+/** A tiny HTTP endpoint the Firefox page POSTs its reports to. */
+async function reportEndpoint() {
+  const reports = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        reports.push(JSON.parse(body));
+      } catch {
+        // not a report
+      }
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/report`, reports, close: () => server.close() };
+}
+
+/** Starts Firefox ESR headless on a fresh profile whose user.js allows the fake camera and mic. */
+function startFirefox(url) {
+  const profile = mkdtempSync(joinPath(tmpdir(), 'parley-firefox-'));
+  const prefs = {
+    'media.navigator.streams.fake': true,
+    'media.navigator.permission.disabled': true,
+    'media.peerconnection.ice.loopback': true,
+    'media.peerconnection.ice.obfuscate_host_addresses': false,
+    'media.autoplay.default': 0,
+    'media.autoplay.blocking_policy': 0,
+    'browser.shell.checkDefaultBrowser': false,
+    'browser.startup.homepage_override.mstone': 'ignore',
+    'browser.aboutwelcome.enabled': false,
+    'datareporting.policy.dataSubmissionEnabled': false,
+    'datareporting.healthreport.uploadEnabled': false,
+    'toolkit.telemetry.enabled': false,
+    'toolkit.telemetry.reportingpolicy.firstRun': false,
+    'app.update.disabledForTesting': true,
+    'app.normandy.enabled': false,
+    'extensions.update.enabled': false,
+    'extensions.getAddons.cache.enabled': false,
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'network.dns.disablePrefetch': true,
+    'network.prefetch-next': false,
+    'browser.safebrowsing.malware.enabled': false,
+    'browser.safebrowsing.phishing.enabled': false,
+    'browser.safebrowsing.downloads.enabled': false,
+    'browser.region.network.url': '',
+    'media.gmp-manager.url': '',
+    'media.gmp-gmpopenh264.enabled': false,
+    'services.settings.server': 'http://127.0.0.1:9/',
+  };
+  writeFileSync(
+    joinPath(profile, 'user.js'),
+    Object.entries(prefs).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''),
+  );
+  const child = spawn(FIREFOX, ['--headless', '--no-remote', '--profile', profile, url], {
+    stdio: 'ignore',
+    env: { ...process.env, MOZ_CRASHREPORTER_DISABLE: '1' },
+  });
+  const exited = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  return { child, profile, exited };
+}
+
+/** Stops Firefox by its PID, awaits its exit, and checks that none of its processes is left. */
+async function stopFirefox(fx) {
+  if (fx.child.exitCode === null && fx.child.signalCode === null) process.kill(fx.child.pid, 'SIGTERM');
+  let result = await Promise.race([fx.exited, timeout(10_000)]);
+  if (result === 'timeout') {
+    process.kill(fx.child.pid, 'SIGKILL');
+    result = await Promise.race([fx.exited, timeout(5_000)]);
+  }
+  // Its content processes carry the profile path on their command lines.
+  const left = processesWith(fx.profile);
+  left.forEach((pid) => process.kill(pid, 'SIGKILL'));
+  rmSync(fx.profile, { recursive: true, force: true });
+  if (result === 'timeout') throw new Error(`Firefox (pid ${fx.child.pid}) did not exit`);
+  if (left.length > 0) throw new Error(`Firefox left processes ${left} running`);
+  return result;
+}
+
+function processesWith(text) {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+// E2E_ONLY=firefox runs only the Firefox part (for working on it).
+const only = process.env.E2E_ONLY ?? '';
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
 try {
+  if (only !== 'firefox') await chromiumRoom(browser);
+  await firefoxRoom(browser);
+} finally {
+  await browser.close();
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
+
+async function chromiumRoom(browser) {
   const a = await join(browser, ROOM, 'Ada');
   const b = await join(browser, ROOM, 'Brook');
   let c = await join(browser, ROOM, 'Cyd');
@@ -85,7 +235,11 @@ try {
   await check('each page receives audio', async () => {
     await Promise.all(all().map(audioFlowing));
   });
-  if (screenshot) await a.page.screenshot({ path: screenshot });
+  if (screenshot) {
+    await check('a screenshot of the three-person room shows three live videos', () =>
+      screenshotWhenLive(a, 2, screenshot),
+    );
+  }
 
   await check('a participant who leaves disappears within 5 s', async () => {
     await c.page.click('#leave');
@@ -102,15 +256,58 @@ try {
   });
   await check('a participant of another room sees none of them', async () => {
     const d = await join(browser, OTHER_ROOM, 'Dee');
-    await d.page.waitForTimeout(0);
+    // The room's state comes with the join reply, shown before the page sets its participant id.
     const tiles = await d.page.evaluate(() => document.querySelectorAll('[data-tile]').length);
     if (tiles !== 1) throw new Error(`expected only its own tile, saw ${tiles}`);
-    const count = await a.page.evaluate(() => document.querySelectorAll('video[data-participant]').length);
-    if (count !== 1) throw new Error(`room ${ROOM} shows ${count} remote videos, expected 1`);
+    await remoteVideosPlaying(a, 1);
+    const seen = (await remoteVideos(a)).map((v) => v.id);
+    if (seen.includes(d.id)) throw new Error(`room ${ROOM} shows ${d.id} of ${OTHER_ROOM}`);
     await d.context.close();
   });
-} finally {
-  await browser.close();
+  await a.context.close();
+  await b.context.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+
+async function firefoxRoom(browser) {
+  // Firefox ESR with two Chromium participants (at most four browser pages at any time).
+  const e = await join(browser, FOX_ROOM, 'Eve');
+  const f = await join(browser, FOX_ROOM, 'Finn');
+  const endpoint = await reportEndpoint();
+  const fx = startFirefox(`${base}/r/${FOX_ROOM}?name=Fox&autojoin=1&report=${encodeURIComponent(endpoint.url)}`);
+  console.log(`     Firefox ESR started, pid ${fx.child.pid}`);
+  try {
+    let fox = null;
+    await check('Firefox ESR joins and plays both Chromium participants', async () => {
+      await until('Firefox reports two remote videos playing', 60_000, async () => {
+        const last = endpoint.reports.at(-1);
+        if (last?.participantId) fox = last.participantId;
+        return { ok: last?.remoteVideosPlaying === 2, detail: JSON.stringify(last ?? 'no report yet') };
+      });
+    });
+    await check('Firefox ESR receives audio', async () => {
+      const first = endpoint.reports.at(-1)?.audioPackets ?? 0;
+      await until('Firefox audio packets grow', 15_000, async () => {
+        const now = endpoint.reports.at(-1)?.audioPackets ?? 0;
+        return { ok: now > first + 10, detail: `audio packets ${first} → ${now}` };
+      });
+    });
+    await check('both Chromium participants play Firefox and each other, and hear them', async () => {
+      await Promise.all([e, f].map((p) => remoteVideosPlaying(p, 2, 45_000))).catch((err) => {
+        throw new Error(`${err.message}; Firefox reports ${JSON.stringify(endpoint.reports.at(-1))}`);
+      });
+      for (const p of [e, f]) {
+        const ids = (await remoteVideos(p)).map((v) => v.id);
+        if (!fox || !ids.includes(fox)) throw new Error(`${p.name} shows ${ids}, not Firefox's ${fox}`);
+      }
+      await Promise.all([e, f].map(audioFlowing));
+    });
+    await check('Firefox, stopped by PID, exits and leaves the room', async () => {
+      const exit = await stopFirefox(fx);
+      console.log(`     Firefox pid ${fx.child.pid} exited (${exit.signal ?? exit.code})`);
+      if (fox) await Promise.all([e, f].map((p) => tileCount(p, fox, 0, 30_000)));
+    });
+  } finally {
+    if (fx.child.exitCode === null && fx.child.signalCode === null) await stopFirefox(fx).catch(() => undefined);
+    endpoint.close();
+  }
+}

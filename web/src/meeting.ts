@@ -3,6 +3,7 @@
 import type { LocalMedia } from './devices';
 import type { ParticipantInfo, Replies, SubscribeSection } from './protocol';
 import { Publisher } from './publisher';
+import { startReporting } from './report';
 import { Signalling } from './signalling';
 import { Subscriber } from './subscriber';
 import { TileGrid } from './tiles';
@@ -24,6 +25,7 @@ export class Meeting {
     private readonly roomId: string,
     private readonly name: string,
     private readonly media: LocalMedia,
+    private readonly report: string | null = null,
   ) {}
 
   async start(): Promise<void> {
@@ -33,6 +35,9 @@ export class Meeting {
       participantId: () => this.participantId,
     };
     this.render();
+    if (this.report) {
+      startReporting(this.report, async () => ({ participantId: this.participantId, ...(await this.packets()) }));
+    }
     this.signalling.onConnectionChange((state) => {
       if (this.left) return;
       if (state === 'connected') {
@@ -89,6 +94,19 @@ export class Meeting {
     } finally {
       this.joining = false;
     }
+  }
+
+  private async packets(): Promise<{ audioPackets: number; videoPackets: number; sentVideoPackets: number; local: string }> {
+    const r = await this.received();
+    let sent = 0;
+    (await this.publisher?.pc.getStats())?.forEach((s: { type: string; kind?: string; packetsSent?: number }) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.packetsSent ?? 0;
+    });
+    const local = this.media.stream
+      .getTracks()
+      .map((t) => `${t.kind}:${t.readyState}${t.enabled ? '' : ':off'}`)
+      .join(',');
+    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, local };
   }
 
   private async received(): Promise<{ audio: number; video: number }> {
@@ -165,9 +183,24 @@ export class Meeting {
     mount(
       el('section', { className: 'room' },
         this.grid.root,
-        el('footer', { className: 'controls' }, el('span', { className: 'code', textContent: this.roomId }), mic, cam, leave),
+        el('footer', { className: 'controls' }, el('span', { className: 'code', textContent: this.roomId }), this.copyLink(), mic, cam, leave),
         this.status),
     );
+  }
+
+  /** Copies the meeting's link to invite someone; shows the link where the clipboard is not allowed. */
+  private copyLink(): HTMLButtonElement {
+    const link = `${location.origin}/r/${this.roomId}`;
+    const b = el('button', { className: 'toggle', id: 'copy-link', textContent: 'Copy invite link', title: link });
+    b.onclick = async () => {
+      try {
+        await navigator.clipboard.writeText(link);
+        b.textContent = 'Link copied';
+      } catch {
+        this.status.textContent = `Invite others with this link: ${link}`;
+      }
+    };
+    return b;
   }
 
   private toggle(what: 'mic' | 'camera', track: MediaStreamTrack | null): HTMLButtonElement {

@@ -28,7 +28,8 @@ class Tile {
 
   update(s: TileState): void {
     this.avatar.textContent = (s.name.trim()[0] ?? '?').toUpperCase();
-    this.label.textContent = s.name + (s.audioMuted ? ' 🔇' : '');
+    this.label.replaceChildren(s.name);
+    if (s.audioMuted) this.label.append(mutedBadge());
     this.label.title = s.audioMuted ? `${s.name} (muted)` : s.name;
     this.root.classList.toggle('camera-off', s.videoMuted || !this.videoTrack);
   }
@@ -46,6 +47,26 @@ class Tile {
   }
 }
 
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** A crossed-out microphone (drawn, so it needs no emoji font). */
+function mutedBadge(): SVGSVGElement {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('class', 'muted');
+  svg.setAttribute('aria-label', 'muted');
+  const path = document.createElementNS(SVG, 'path');
+  path.setAttribute('d', 'M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 6-6.9h-2z');
+  const slash = document.createElementNS(SVG, 'path');
+  slash.setAttribute('d', 'M3 3l18 18');
+  slash.setAttribute('class', 'slash');
+  svg.append(path, slash);
+  return svg;
+}
+
+const GAP = 8;
+const ASPECT = 16 / 9;
+
 export class TileGrid {
   readonly root = document.createElement('div');
   private readonly tiles = new Map<string, Tile>();
@@ -53,6 +74,7 @@ export class TileGrid {
 
   constructor() {
     this.root.className = 'grid';
+    new ResizeObserver(() => this.layout()).observe(this.root);
   }
 
   upsert(id: string, state: TileState, local = false): void {
@@ -91,9 +113,18 @@ export class TileGrid {
     return [...this.tiles.keys()];
   }
 
+  /** The largest 16:9 tiles that fit the grid's box, whatever its shape: nothing scrolls. */
   private layout(): void {
     const n = Math.max(1, this.tiles.size);
-    const columns = Math.ceil(Math.sqrt(n));
-    this.root.style.gridTemplateColumns = `repeat(${columns}, 1fr)`;
+    const width = this.root.clientWidth - 2 * GAP;
+    const height = this.root.clientHeight - 2 * GAP;
+    if (width <= 0 || height <= 0) return;
+    let best = { columns: 1, tile: 0 };
+    for (let columns = 1; columns <= n; columns++) {
+      const rows = Math.ceil(n / columns);
+      const tile = Math.min((width - (columns - 1) * GAP) / columns, ((height - (rows - 1) * GAP) / rows) * ASPECT);
+      if (tile > best.tile) best = { columns, tile };
+    }
+    this.root.style.gridTemplateColumns = `repeat(${best.columns}, ${Math.floor(best.tile)}px)`;
   }
 }

@@ -3,6 +3,7 @@
 import { openLocalMedia, type LocalMedia } from '../devices';
 import { isRoomId } from '../roomId';
 import { Meeting } from '../meeting';
+import { reportUrl } from '../report';
 import { el, mount } from '../ui';
 
 const NAME_KEY = 'parley.name';
@@ -23,7 +24,7 @@ export async function showRoom(roomId: string, params: URLSearchParams): Promise
   const media = await openLocalMedia();
   const name = params.get('name');
   if (name && params.get('autojoin') === '1') {
-    void new Meeting(roomId, name.slice(0, 64), media).start();
+    void new Meeting(roomId, name.slice(0, 64), media, reportUrl(params)).start();
     return;
   }
   prejoin(roomId, media, name ?? localStorage.getItem(NAME_KEY) ?? '');

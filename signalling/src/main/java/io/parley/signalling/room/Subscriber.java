@@ -84,9 +84,10 @@ final class Subscriber {
             })
         .onFailure(
             e -> {
-              log.warn(
-                  "cannot consume {} for {}: {}", track.producerId(), endpointId, e.getMessage());
+              // Once closed (the participant left, or its room emptied), failures are expected.
               if (!closed) {
+                log.warn(
+                    "cannot consume {} for {}: {}", track.producerId(), endpointId, e.getMessage());
                 sdp.release(mid);
               }
             });
@@ -126,7 +127,7 @@ final class Subscriber {
         .onComplete(
             r -> {
               negotiating = false;
-              if (r.failed()) {
+              if (r.failed() && !closed) {
                 log.warn(
                     "subscribe negotiation of {} failed: {}", endpointId, r.cause().getMessage());
               }

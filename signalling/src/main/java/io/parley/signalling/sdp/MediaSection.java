@@ -8,7 +8,7 @@ import java.util.Optional;
  * Parley does not model are dropped on parse.
  *
  * @param kind {@code audio}, {@code video} or {@code application}
- * @param port 0 when the section is rejected
+ * @param port 0 when the section is rejected, or when it is bundle-only
  * @param formats the m-line's format list (payload types for RTP)
  * @param mid null if absent
  * @param direction null if absent (SDP's default is sendrecv)
@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param setup null when only the session level has it
  * @param codecs the payload types that have an rtpmap, in m-line order
  * @param candidates the values of the {@code a=candidate:} lines
+ * @param bundleOnly {@code a=bundle-only} (RFC 8843 §6): an offered section with port 0 that is to
+ *     be bundled, not rejected (Firefox offers every section after the first this way)
  */
 public record MediaSection(
     String kind,
@@ -39,7 +41,8 @@ public record MediaSection(
     List<Rid> rids,
     Simulcast simulcast,
     List<String> candidates,
-    boolean endOfCandidates) {
+    boolean endOfCandidates,
+    boolean bundleOnly) {
 
   public MediaSection {
     formats = List.copyOf(formats);
@@ -51,8 +54,9 @@ public record MediaSection(
     candidates = List.copyOf(candidates);
   }
 
+  /** Port 0 without {@code a=bundle-only}. */
   public boolean rejected() {
-    return port == 0;
+    return port == 0 && !bundleOnly;
   }
 
   /** The direction, with SDP's default. */

@@ -196,6 +196,7 @@ public final class PublishNegotiator {
         List.of(),
         null,
         List.of(),
+        false,
         false);
   }
 
@@ -257,7 +258,8 @@ public final class PublishNegotiator {
         rids,
         simulcast,
         local.candidates().stream().map(IceCandidate::toSdpValue).toList(),
-        true);
+        true,
+        false);
   }
 
   /** The offer's Opus parameters plus in-band FEC and DTX, which Parley wants from publishers. */

@@ -166,6 +166,7 @@ final class SdpParser {
     Simulcast simulcast;
     final List<String> candidates = new ArrayList<>();
     boolean endOfCandidates;
+    boolean bundleOnly;
 
     static Media parseMLine(String value) {
       String[] p = value.trim().split("\\s+");
@@ -233,6 +234,7 @@ final class SdpParser {
         case "simulcast" -> simulcast = Simulcast.parse(require(attr, name));
         case "candidate" -> candidates.add(require(attr, name));
         case "end-of-candidates" -> endOfCandidates = true;
+        case "bundle-only" -> bundleOnly = true;
         default -> {}
       }
     }
@@ -294,7 +296,8 @@ final class SdpParser {
           rids,
           simulcast,
           candidates,
-          endOfCandidates);
+          endOfCandidates,
+          bundleOnly);
     }
   }
 }

@@ -43,6 +43,9 @@ final class SdpWriter {
     line(b, mline.toString());
     line(b, "c=IN IP4 0.0.0.0");
     attr(b, "mid", m.mid());
+    if (m.bundleOnly()) {
+      line(b, "a=bundle-only");
+    }
     attr(b, "ice-ufrag", m.iceUfrag());
     attr(b, "ice-pwd", m.icePwd());
     if (m.fingerprint() != null) {

@@ -180,7 +180,8 @@ public final class SubscribeOfferBuilder {
         List.of(),
         null,
         t.candidates().stream().map(IceCandidate::toSdpValue).toList(),
-        true);
+        true,
+        false);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.parley.signalling.socketio;
 
+import io.parley.sfu.api.SfuException;
 import io.parley.signalling.protocol.ClientRequest;
 import io.parley.signalling.protocol.MessageCodec;
 import io.parley.signalling.protocol.ProtocolException;
@@ -14,6 +15,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.Arrays;
+import java.util.concurrent.CompletionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,11 +93,21 @@ public final class ClientSession implements Connection {
         });
   }
 
-  private static String errorMessage(Throwable t) {
+  private String errorMessage(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
     if (t instanceof ProtocolException) {
       return t.getMessage();
     }
-    log.warn("request failed", t);
+    if (t instanceof SfuException) {
+      // The media plane refused with a message meant for the client (e.g. its room closed while
+      // the request was on its way): one line, no stack trace.
+      log.info("{}: the media plane refused a request: {}", socket.getId(), t.getMessage());
+      return "the server could not do that: " + t.getMessage();
+    }
+    log.warn("{}: request failed", socket.getId(), t);
     return "the server could not do that: " + t.getMessage();
   }
 

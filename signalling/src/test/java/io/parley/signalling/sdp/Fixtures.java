@@ -13,6 +13,12 @@ final class Fixtures {
   static final String CHROMIUM_SIMULCAST = "sdp/chromium-156-simulcast-offer.sdp";
   static final String FIREFOX_SIMULCAST = "sdp/firefox-esr-153-simulcast-offer.sdp";
 
+  /**
+   * Parley's own web client in Firefox ESR 153 (mic, then camera with three rids): the camera
+   * section is {@code a=bundle-only} with port 0.
+   */
+  static final String FIREFOX_BUNDLE_ONLY = "sdp/firefox-esr-153-bundle-only-offer.sdp";
+
   static final TransportInfo SFU_TRANSPORT =
       new TransportInfo(
           "sfuufrag",

@@ -111,6 +111,36 @@ class PublishNegotiatorTest {
   }
 
   @Test
+  void acceptsFirefoxBundleOnlySectionsInsteadOfRejectingThem() {
+    SessionDescription offer = Fixtures.parse(Fixtures.FIREFOX_BUNDLE_ONLY);
+    assertThat(offer.media().get(1).port()).isZero();
+    assertThat(offer.media().get(1).rejected()).isFalse();
+    PublishNegotiator.Result r = answer(offer);
+    assertThat(r.rejectedMids()).isEmpty();
+    assertThat(r.producers())
+        .extracting(p -> p.kind())
+        .containsExactly(MediaKind.AUDIO, MediaKind.VIDEO);
+    assertThat(r.producers().get(1).encodings())
+        .extracting(e -> e.rid())
+        .containsExactly("q", "h", "f");
+    SessionDescription a = SessionDescription.parse(r.answer().write());
+    assertThat(a.bundle()).containsExactly("0", "1");
+    MediaSection video = a.media().get(1);
+    assertThat(video.port()).isNotZero();
+    assertThat(video.bundleOnly()).isFalse();
+    assertThat(video.direction()).isEqualTo(Direction.RECVONLY);
+    assertThat(video.simulcast().rids()).containsExactly("q", "h", "f");
+  }
+
+  @Test
+  void stillRejectsAPortZeroSectionWithoutBundleOnly() {
+    String sdp = Fixtures.text(Fixtures.FIREFOX_BUNDLE_ONLY).replace("a=bundle-only\r\n", "");
+    PublishNegotiator.Result r = answer(SessionDescription.parse(sdp));
+    assertThat(r.rejectedMids()).containsExactly("1");
+    assertThat(r.producers()).hasSize(1);
+  }
+
+  @Test
   void answersFirefoxSimulcastOfferWithItsExtmapIdsAndDirections() {
     SessionDescription offer = Fixtures.parse(Fixtures.FIREFOX_SIMULCAST);
     PublishNegotiator.Result r = answer(offer);
