@@ -278,7 +278,9 @@ async function firefoxRoom(browser) {
   try {
     let fox = null;
     await check('Firefox ESR joins and plays both Chromium participants', async () => {
-      await until('Firefox reports two remote videos playing', 60_000, async () => {
+      // Most of this is Firefox's own cold start (a fresh profile, headless): ~20 s on a busy 2-core
+      // machine before its page reports at all; once it runs, both videos play within seconds.
+      await until('Firefox reports two remote videos playing', 120_000, async () => {
         const last = endpoint.reports.at(-1);
         if (last?.participantId) fox = last.participantId;
         return { ok: last?.remoteVideosPlaying === 2, detail: JSON.stringify(last ?? 'no report yet') };

@@ -1,11 +1,11 @@
 // A joined meeting: signalling, the two peer connections, the tiles and the controls.
 
 import type { LocalMedia } from './devices';
-import type { ParticipantInfo, Replies, SubscribeSection } from './protocol';
+import type { ParticipantInfo, Replies, SubscribeAnswer, SubscribeSection } from './protocol';
 import { Publisher } from './publisher';
 import { startReporting } from './report';
 import { Signalling } from './signalling';
-import { Subscriber } from './subscriber';
+import { Subscriber, type Offer } from './subscriber';
 import { TileGrid } from './tiles';
 import { banner, el, mount } from './ui';
 
@@ -16,6 +16,11 @@ export class Meeting {
   private readonly grid = new TileGrid();
   private publisher: Publisher | null = null;
   private subscriber: Subscriber | null = null;
+  /**
+   * Subscribe offers that arrived before the join's reply created the subscribe connection: the
+   * server may offer as soon as it has joined us. Answered once the connection exists.
+   */
+  private earlyOffers: { offer: Offer; ack: (r: SubscribeAnswer) => void }[] = [];
   private participantId: string | null = null;
   private joining = false;
   private left = false;
@@ -55,7 +60,11 @@ export class Meeting {
     this.signalling.on('participant-updated', (p) =>
       this.grid.patch(p.participantId, { audioMuted: p.audioMuted, videoMuted: p.videoMuted }),
     );
-    this.signalling.on('subscribe-offer', (offer, ack) => this.subscriber?.handle(offer, (r) => ack?.(r)));
+    this.signalling.on('subscribe-offer', (offer, ack) => {
+      const reply = (r: SubscribeAnswer) => ack?.(r);
+      if (this.subscriber) this.subscriber.handle(offer, reply);
+      else this.earlyOffers.push({ offer, ack: reply });
+    });
     this.signalling.on('removed', ({ reason }) => {
       banner(`You were disconnected (${reason}). Rejoining…`);
       this.resetMedia();
@@ -82,6 +91,7 @@ export class Meeting {
       for (const id of this.grid.ids()) if (id !== SELF) this.grid.remove(id);
       reply.room.participants.forEach((p) => this.addParticipant(p));
       this.subscriber = new Subscriber(reply.iceServers, (tracks) => this.showTracks(tracks));
+      for (const early of this.earlyOffers.splice(0)) this.subscriber.handle(early.offer, early.ack);
       this.publisher = new Publisher(reply.iceServers);
       this.publisher.pc.onconnectionstatechange = () => this.onMediaState(this.publisher?.pc.connectionState);
       try {
@@ -145,6 +155,7 @@ export class Meeting {
     this.subscriber?.close();
     this.publisher = null;
     this.subscriber = null;
+    this.earlyOffers = [];
   }
 
   private async sendMediaState(): Promise<void> {
