@@ -38,6 +38,8 @@ export class Meeting {
     (window as unknown as { parley: object }).parley = {
       received: () => this.received(),
       participantId: () => this.participantId,
+      /** What the browser sends: per-layer resolution, bitrate and why it is limited. */
+      sending: () => this.sendingStats(),
     };
     this.render();
     if (this.report) {
@@ -117,6 +119,20 @@ export class Meeting {
       .map((t) => `${t.kind}:${t.readyState}${t.enabled ? '' : ':off'}`)
       .join(',');
     return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, local };
+  }
+
+  private async sendingStats(): Promise<object[]> {
+    const out: object[] = [];
+    (await this.publisher?.pc.getStats())?.forEach((s: Record<string, unknown>) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        const { rid, frameWidth, framesPerSecond, bytesSent, qualityLimitationReason, targetBitrate } = s;
+        out.push({ rid, frameWidth, framesPerSecond, bytesSent, qualityLimitationReason, targetBitrate });
+      }
+      if (s.type === 'candidate-pair' && s.nominated) {
+        out.push({ availableOutgoingBitrate: s.availableOutgoingBitrate, rtt: s.currentRoundTripTime });
+      }
+    });
+    return out;
   }
 
   private async received(): Promise<{ audio: number; video: number }> {
