@@ -509,16 +509,20 @@ public final class Sfu
 
   /** Delivers events to every listener; one failing listener does not stop the others. */
   private final class ListenerFanout implements SfuListener {
+    private void each(java.util.function.Consumer<SfuListener> event) {
+      for (SfuListener listener : listeners) {
+        try {
+          event.accept(listener);
+        } catch (RuntimeException e) {
+          LOG.warn("an SFU listener failed", e);
+        }
+      }
+    }
+
     @Override
     public void endpointConnected(String roomId, String endpointId) {
       setState(roomId, endpointId, EndpointState.CONNECTED);
-      for (SfuListener l : listeners) {
-        try {
-          l.endpointConnected(roomId, endpointId);
-        } catch (RuntimeException e) {
-          LOG.warn("listener failed", e);
-        }
-      }
+      each(l -> l.endpointConnected(roomId, endpointId));
     }
 
     @Override
@@ -527,35 +531,37 @@ public final class Sfu
       if (reason != null && reason.startsWith("ICE")) {
         stats.iceFailures.increment();
       }
-      for (SfuListener l : listeners) {
-        try {
-          l.endpointDisconnected(roomId, endpointId, reason);
-        } catch (RuntimeException e) {
-          LOG.warn("listener failed", e);
-        }
-      }
+      each(l -> l.endpointDisconnected(roomId, endpointId, reason));
+    }
+
+    @Override
+    public void producerAdded(String roomId, String endpointId, String producerId) {
+      each(l -> l.producerAdded(roomId, endpointId, producerId));
+    }
+
+    @Override
+    public void producerClosed(String roomId, String producerId) {
+      each(l -> l.producerClosed(roomId, producerId));
+    }
+
+    @Override
+    public void consumerAdded(String roomId, String endpointId, String consumerId) {
+      each(l -> l.consumerAdded(roomId, endpointId, consumerId));
+    }
+
+    @Override
+    public void consumerClosed(String roomId, String consumerId) {
+      each(l -> l.consumerClosed(roomId, consumerId));
     }
 
     @Override
     public void producerActive(String roomId, String producerId) {
-      for (SfuListener l : listeners) {
-        try {
-          l.producerActive(roomId, producerId);
-        } catch (RuntimeException e) {
-          LOG.warn("listener failed", e);
-        }
-      }
+      each(l -> l.producerActive(roomId, producerId));
     }
 
     @Override
     public void dominantSpeakerChanged(String roomId, String endpointId) {
-      for (SfuListener l : listeners) {
-        try {
-          l.dominantSpeakerChanged(roomId, endpointId);
-        } catch (RuntimeException e) {
-          LOG.warn("listener failed", e);
-        }
-      }
+      each(l -> l.dominantSpeakerChanged(roomId, endpointId));
     }
   }
 }

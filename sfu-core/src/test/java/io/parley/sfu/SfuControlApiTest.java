@@ -99,6 +99,55 @@ class SfuControlApiTest {
   }
 
   @Test
+  void producersAndConsumersComeAndGoWithEvents() throws Exception {
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sfu.addListener(
+        new io.parley.sfu.api.SfuListener() {
+          @Override
+          public void producerAdded(String roomId, String endpointId, String producerId) {
+            events.add("+p " + producerId);
+          }
+
+          @Override
+          public void producerClosed(String roomId, String producerId) {
+            events.add("-p " + producerId);
+          }
+
+          @Override
+          public void consumerAdded(String roomId, String endpointId, String consumerId) {
+            events.add("+c " + consumerId);
+          }
+
+          @Override
+          public void consumerClosed(String roomId, String consumerId) {
+            events.add("-c " + consumerId);
+          }
+        });
+    get(sfu.createEndpoint("room", "pub"));
+    get(sfu.createEndpoint("room", "sub"));
+    get(
+        sfu.addProducer(
+            "room",
+            "pub",
+            new ProducerSpec(
+                "mic",
+                MediaKind.AUDIO,
+                "0",
+                "mic",
+                Codec.opus(111),
+                List.of(new Encoding(null, 1234)),
+                HeaderExtensionIds.NONE)));
+    get(
+        sfu.addConsumer(
+            "room",
+            "sub",
+            new ConsumerSpec("c1", "mic", "0", Codec.opus(111), HeaderExtensionIds.NONE)));
+    // The publisher leaves: its producer goes, and with it the consumer of it.
+    get(sfu.closeEndpoint("room", "pub"));
+    assertThat(events).containsExactly("+p mic", "+c c1", "-c c1", "-p mic");
+  }
+
+  @Test
   void anEndpointCreatedWhileTheRoomClosesLandsInANewRoom() throws Exception {
     // Regression: the last participant leaving closed the room under a join in flight, and the
     // join failed with "room is closed".

@@ -10,6 +10,21 @@ public interface SfuListener {
    */
   default void endpointDisconnected(String roomId, String endpointId, String reason) {}
 
+  /** A producer was added to a room. */
+  default void producerAdded(String roomId, String endpointId, String producerId) {}
+
+  /** A producer was removed (by command, or because its endpoint closed). */
+  default void producerClosed(String roomId, String producerId) {}
+
+  /** A consumer was added for a subscriber endpoint. */
+  default void consumerAdded(String roomId, String endpointId, String consumerId) {}
+
+  /**
+   * A consumer was removed: by command, or because its producer or one of their endpoints closed
+   * (the subscriber's SDP should drop it).
+   */
+  default void consumerClosed(String roomId, String consumerId) {}
+
   /** The first packet of a producer arrived. */
   default void producerActive(String roomId, String producerId) {}
 

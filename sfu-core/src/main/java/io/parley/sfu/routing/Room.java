@@ -157,6 +157,7 @@ public final class Room {
       removeConsumer(consumer.id());
     }
     producer.endpoint().removeProducer(producer);
+    context.events().producerClosed(id, producerId);
   }
 
   public void removeConsumer(String consumerId) {
@@ -167,6 +168,7 @@ public final class Room {
     consumer.producer().removeConsumer(consumer);
     consumer.subscriber().removeConsumer(consumer);
     consumer.close();
+    context.events().consumerClosed(id, consumerId);
   }
 
   public void closeEndpoint(String endpointId) {

@@ -22,6 +22,7 @@ public final class Routing {
     Producer producer = new Producer(spec, endpoint);
     room.addProducer(producer);
     endpoint.addProducer(producer);
+    room.context().events().producerAdded(room.id(), endpointId, spec.producerId());
   }
 
   public static ConsumerInfo addConsumer(
@@ -42,6 +43,7 @@ public final class Routing {
     room.addConsumer(consumer);
     subscriber.addConsumer(consumer);
     producer.addConsumer(consumer);
+    room.context().events().consumerAdded(room.id(), subscriberEndpointId, spec.consumerId());
     Endpoint publisher = producer.endpoint();
     return new ConsumerInfo(
         consumer.id(),
