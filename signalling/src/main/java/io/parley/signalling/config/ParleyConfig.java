@@ -29,6 +29,13 @@ import java.util.Map;
  *   <tr><td>PARLEY_ICE_SERVERS</td><td>none</td><td>STUN/TURN servers handed to browsers: a
  *       comma-separated list of URLs ({@code stun:stun.example.org:3478}), or a JSON array of
  *       {@code {"urls":[...],"username":"...","credential":"..."}}</td></tr>
+ *   <tr><td>PARLEY_TURN_URIS</td><td>none</td><td>comma-separated TURN URIs
+ *       ({@code turn:turn.example.org:3478?transport=udp}) handed to each participant with
+ *       credentials minted for it (TURN REST API, coturn's {@code use-auth-secret})</td></tr>
+ *   <tr><td>PARLEY_TURN_SECRET</td><td>none</td><td>the secret shared with the TURN server; needed
+ *       with PARLEY_TURN_URIS</td></tr>
+ *   <tr><td>PARLEY_TURN_TTL_SECONDS</td><td>86400</td><td>how long minted TURN credentials
+ *       stay valid</td></tr>
  *   <tr><td>PARLEY_MAX_MESSAGE_BYTES</td><td>65536</td><td>largest signalling event accepted</td></tr>
  *   <tr><td>PARLEY_ADMIN_HOST</td><td>0.0.0.0</td><td>address the admin HTTP server binds</td></tr>
  *   <tr><td>PARLEY_ADMIN_PORT</td><td>none</td><td>if set, a second HTTP port serving only
@@ -39,14 +46,47 @@ import java.util.Map;
  * </table>
  */
 public record ParleyConfig(
-    Http http, Media media, Signalling signalling, List<IceServer> iceServers, Admin admin) {
+    Http http,
+    Media media,
+    Signalling signalling,
+    List<IceServer> iceServers,
+    Admin admin,
+    Turn turn) {
 
   public ParleyConfig {
     iceServers = List.copyOf(iceServers);
   }
 
+  public ParleyConfig(
+      Http http, Media media, Signalling signalling, List<IceServer> iceServers, Admin admin) {
+    this(http, media, signalling, iceServers, admin, Turn.NONE);
+  }
+
   public ParleyConfig(Http http, Media media, Signalling signalling, List<IceServer> iceServers) {
     this(http, media, signalling, iceServers, Admin.NONE);
+  }
+
+  /**
+   * TURN servers whose credentials Parley mints per participant (the TURN REST API that coturn
+   * implements as {@code use-auth-secret}): time-limited, never stored.
+   */
+  public record Turn(List<String> uris, String secret, int ttlSeconds) {
+    public static final Turn NONE = new Turn(List.of(), null, 86400);
+
+    public Turn {
+      uris = List.copyOf(uris);
+      if (ttlSeconds <= 0) {
+        throw new IllegalArgumentException("PARLEY_TURN_TTL_SECONDS must be positive");
+      }
+      if (uris.isEmpty() != (secret == null || secret.isEmpty())) {
+        throw new IllegalArgumentException(
+            "PARLEY_TURN_URIS and PARLEY_TURN_SECRET go together: set both or neither");
+      }
+    }
+
+    public boolean enabled() {
+      return !uris.isEmpty();
+    }
   }
 
   /** The optional admin HTTP server ({@code /metrics} for Prometheus); port -1 = none. */
@@ -110,8 +150,19 @@ public record ParleyConfig(
             : new Admin(
                 env.getOrDefault("PARLEY_ADMIN_HOST", "0.0.0.0"),
                 port(env, "PARLEY_ADMIN_PORT", -1));
+    String turnUris = env.get("PARLEY_TURN_URIS");
+    Turn turn =
+        new Turn(
+            turnUris == null
+                ? List.of()
+                : Arrays.stream(turnUris.split(","))
+                    .map(String::trim)
+                    .filter(u -> !u.isEmpty())
+                    .toList(),
+            env.get("PARLEY_TURN_SECRET"),
+            integer(env, "PARLEY_TURN_TTL_SECONDS", 86400));
     return new ParleyConfig(
-        http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")), admin);
+        http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")), admin, turn);
   }
 
   /** The host's up, non-loopback IPv4 addresses (the SFU binds IPv4), then 127.0.0.1. */
@@ -183,11 +234,13 @@ public record ParleyConfig(
         new Media(media.bindAddress(), udpPort, media.advertisedAddresses()),
         signalling,
         iceServers,
-        admin);
+        admin,
+        turn);
   }
 
   /** A copy with an admin port (0 = any free port, -1 = none). */
   public ParleyConfig withAdminPort(int port) {
-    return new ParleyConfig(http, media, signalling, iceServers, new Admin(admin.host(), port));
+    return new ParleyConfig(
+        http, media, signalling, iceServers, new Admin(admin.host(), port), turn);
   }
 }

@@ -100,7 +100,7 @@ public final class RoomService {
         .addKeyValue("room", room.id)
         .addKeyValue("participant", p.id)
         .log("{} ({}) joined room {}", p.id, p.name, room.id);
-    Reply reply = new Reply.Joined(true, p.id, room.state(p), config.iceServers());
+    Reply reply = new Reply.Joined(true, p.id, room.state(p), iceServersFor(p.id));
     // Subscribe after the reply is sent: the client is ready for offers once it knows its id.
     context.runOnContext(
         v -> {
@@ -267,5 +267,17 @@ public final class RoomService {
       b.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
     }
     return b.toString();
+  }
+
+  /** The configured STUN/TURN servers, plus TURN with credentials minted for this participant. */
+  private java.util.List<ParleyConfig.IceServer> iceServersFor(String participantId) {
+    if (!config.turn().enabled()) {
+      return config.iceServers();
+    }
+    java.util.List<ParleyConfig.IceServer> servers = new java.util.ArrayList<>(config.iceServers());
+    servers.add(
+        io.parley.signalling.turn.TurnCredentials.mint(
+            config.turn(), participantId, System.currentTimeMillis() / 1000));
+    return servers;
   }
 }
