@@ -64,6 +64,28 @@ public final class Main {
     return metrics;
   }
 
+  /**
+   * Graceful shutdown, first half: no new meetings, {@code /readyz} answers 503, and the returned
+   * future completes when the last participant has left or the timeout has passed.
+   */
+  public java.util.concurrent.CompletableFuture<Boolean> drain(java.time.Duration timeout) {
+    server.rooms().startDraining();
+    java.util.concurrent.CompletableFuture<Boolean> done =
+        new java.util.concurrent.CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    vertx.setPeriodic(
+        0,
+        250,
+        id -> {
+          boolean empty = server.rooms().participantGauge() == 0;
+          if (empty || System.nanoTime() - deadline > 0) {
+            vertx.cancelTimer(id);
+            done.complete(empty);
+          }
+        });
+    return done;
+  }
+
   public void stop() throws Exception {
     Future<Void> closed = vertx.close();
     closed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -95,6 +117,14 @@ public final class Main {
               new Thread(
                   () -> {
                     try {
+                      int seconds = config.signalling().drainTimeoutSeconds();
+                      if (seconds > 0) {
+                        log.info(
+                            "draining: waiting up to {} s for the meetings here to end", seconds);
+                        boolean empty = main.drain(java.time.Duration.ofSeconds(seconds)).get();
+                        log.info(
+                            empty ? "drained" : "drain timed out; stopping with meetings open");
+                      }
                       main.stop();
                     } catch (Exception e) {
                       log.warn("shutdown failed", e);

@@ -36,6 +36,8 @@ import java.util.Map;
  *       with PARLEY_TURN_URIS</td></tr>
  *   <tr><td>PARLEY_TURN_TTL_SECONDS</td><td>86400</td><td>how long minted TURN credentials
  *       stay valid</td></tr>
+ *   <tr><td>PARLEY_DRAIN_TIMEOUT_SECONDS</td><td>0</td><td>on SIGTERM, how long to wait for the
+ *       meetings on this server to end (taking no new ones, {@code /readyz} answering 503)</td></tr>
  *   <tr><td>PARLEY_MAX_MESSAGE_BYTES</td><td>65536</td><td>largest signalling event accepted</td></tr>
  *   <tr><td>PARLEY_ADMIN_HOST</td><td>0.0.0.0</td><td>address the admin HTTP server binds</td></tr>
  *   <tr><td>PARLEY_ADMIN_PORT</td><td>none</td><td>if set, a second HTTP port serving only
@@ -111,8 +113,17 @@ public record ParleyConfig(
     }
   }
 
-  /** Limits on the signalling channel. */
-  public record Signalling(int maxMessageBytes) {}
+  /**
+   * The signalling channel's limits, and how long a shutdown waits for open meetings to end.
+   *
+   * @param drainTimeoutSeconds on SIGTERM: stop taking new meetings, report not ready, and wait up
+   *     to this long for the meetings here to end (0: stop at once)
+   */
+  public record Signalling(int maxMessageBytes, int drainTimeoutSeconds) {
+    public Signalling(int maxMessageBytes) {
+      this(maxMessageBytes, 0);
+    }
+  }
 
   /** A STUN or TURN server for RTCPeerConnection's iceServers. */
   public record IceServer(List<String> urls, String username, String credential) {
@@ -142,7 +153,10 @@ public record ParleyConfig(
                     .map(String::trim)
                     .filter(s -> !s.isEmpty())
                     .toList());
-    Signalling signalling = new Signalling(integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536));
+    Signalling signalling =
+        new Signalling(
+            integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
+            integer(env, "PARLEY_DRAIN_TIMEOUT_SECONDS", 0));
     String adminPort = env.get("PARLEY_ADMIN_PORT");
     Admin admin =
         adminPort == null || adminPort.isBlank()

@@ -67,7 +67,7 @@ public final class ParleyServer extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
-    router.get("/readyz").handler(ctx -> ctx.response().end("ready\n"));
+    router.get("/readyz").handler(this::ready);
     if (metrics != null) {
       router.get("/metrics").handler(metrics.handler());
     }
@@ -112,7 +112,7 @@ public final class ParleyServer extends VerticleBase {
   private Future<HttpServer> startAdmin() {
     Router admin = Router.router(vertx);
     admin.get("/healthz").handler(ctx -> ctx.response().end("ok\n"));
-    admin.get("/readyz").handler(ctx -> ctx.response().end("ready\n"));
+    admin.get("/readyz").handler(this::ready);
     if (metrics != null) {
       admin.get("/metrics").handler(metrics.handler());
     }
@@ -165,5 +165,14 @@ public final class ParleyServer extends VerticleBase {
     Future<Void> admin = adminServer == null ? Future.succeededFuture() : adminServer.close();
     Future<Void> main = server == null ? Future.succeededFuture() : server.close();
     return Future.join(admin, main);
+  }
+
+  /** Ready unless draining: a load balancer stops sending new meetings here. */
+  private void ready(io.vertx.ext.web.RoutingContext ctx) {
+    if (rooms != null && rooms.isDraining()) {
+      ctx.response().setStatusCode(503).end("draining\n");
+    } else {
+      ctx.response().end("ready\n");
+    }
   }
 }

@@ -87,6 +87,11 @@ public final class RoomService {
     if (byConnection.containsKey(c)) {
       throw new ProtocolException("already in a room: leave it first");
     }
+    if (draining && !rooms.containsKey(j.roomId())) {
+      // Rooms already here run to their end; new ones go to another server.
+      throw new ProtocolException(
+          "this server is shutting down and takes no new meetings: try again in a moment");
+    }
     Room room = rooms.computeIfAbsent(j.roomId(), Room::new);
     Participant p = new Participant(newId(), j.name(), room, c, media);
     room.add(p);
@@ -208,6 +213,17 @@ public final class RoomService {
       throw new ProtocolException("join a room first");
     }
     return p;
+  }
+
+  private volatile boolean draining;
+
+  /** Stops taking new rooms (graceful shutdown); rooms already open carry on. Any thread. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  public boolean isDraining() {
+    return draining;
   }
 
   /** Number of rooms with someone in them (for tests and health). */
