@@ -52,6 +52,7 @@ final class LoadRun implements AutoCloseable {
   private final List<CompletableFuture<Void>> joins = new CopyOnWriteArrayList<>();
   private final List<Report.Sample> timeline = new CopyOnWriteArrayList<>();
   private final ServerProbe probe;
+  private final SignallingLag signallingLag = new SignallingLag();
   private final String runTag = letters(4);
   private final JanusApi janus;
   private final List<Long> janusRooms = new ArrayList<>();
@@ -388,6 +389,9 @@ final class LoadRun implements AutoCloseable {
 
   private void sample() {
     try {
+      if (janus == null) {
+        signallingLag.probe();
+      }
       long now = System.nanoTime();
       double dt = Math.max(1e-3, (now - lastSampleNanos) / 1e9);
       lastSampleNanos = now;
@@ -439,7 +443,7 @@ final class LoadRun implements AutoCloseable {
         String.format(
             Locale.ROOT,
             "[%5.0fs] connected %d/%d  out %.1f Mbit/s  in %.1f Mbit/s  p50 %s  p99 %s  loss %.2f%%"
-                + "  freezes %d%s",
+                + "  freezes %d%s%s",
             s.t(),
             s.connected(),
             roomsAdded * settings.perRoom(),
@@ -451,7 +455,14 @@ final class LoadRun implements AutoCloseable {
             totalFreezes,
             Double.isNaN(s.serverCpuPercent())
                 ? ""
-                : String.format(Locale.ROOT, "  server cpu %.0f%%", s.serverCpuPercent()));
+                : String.format(Locale.ROOT, "  server cpu %.0f%%", s.serverCpuPercent()),
+            janus != null || Double.isNaN(signallingLag.lastMs())
+                ? ""
+                : String.format(
+                    Locale.ROOT,
+                    "  client event thread lag %.0f ms (max %.0f)",
+                    signallingLag.lastMs(),
+                    signallingLag.maxMs()));
     long now = System.nanoTime();
     if (tty) {
       out.print("\r" + line + "   ");

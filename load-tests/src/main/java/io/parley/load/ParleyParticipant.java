@@ -1,5 +1,6 @@
 package io.parley.load;
 
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parley.signalling.sdp.SessionDescription;
 import io.socket.client.Ack;
 import io.socket.client.IO;
@@ -8,6 +9,8 @@ import io.socket.engineio.client.transports.WebSocket;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.json.JSONObject;
 
@@ -17,10 +20,21 @@ import org.json.JSONObject;
  * every {@code subscribe-offer} the server pushes.
  */
 final class ParleyParticipant extends Participant {
+  /**
+   * Where participants do their signalling work. The Socket.IO client runs every participant's
+   * events and acknowledgements on one thread; opening a transport there waits for a busy media
+   * event loop and delays every other participant's answers (seen as late subscribe answers, slow
+   * joins and stalled streams). Work is queued here instead, in order per participant.
+   */
+  private static final ExecutorService SIGNALLING =
+      Executors.newCachedThreadPool(new DefaultThreadFactory("load-signalling", true));
+
   private final URI server;
   private final String roomId;
   private final String preferredHost;
   private Socket socket;
+  // Only touched on the Socket.IO event thread: this participant's queue of signalling work.
+  private CompletableFuture<Void> work = CompletableFuture.completedFuture(null);
 
   ParleyParticipant(Context ctx, URI server, String roomId, String name, boolean publishes) {
     super(ctx, name, publishes);
@@ -40,7 +54,7 @@ final class ParleyParticipant extends Participant {
             .setTimeout(15_000)
             .build();
     socket = IO.socket(server, options);
-    socket.on("subscribe-offer", this::onSubscribeOffer);
+    socket.on("subscribe-offer", args -> offload(() -> onSubscribeOffer(args)));
     socket.on(
         "removed",
         args -> {
@@ -73,7 +87,7 @@ final class ParleyParticipant extends Participant {
                 return;
               }
               if (publishes) {
-                publish(joined);
+                offload(() -> publish(joined));
               } else {
                 joined.complete(null);
               }
@@ -163,6 +177,18 @@ final class ParleyParticipant extends Participant {
         ack.call(new JSONObject().put("ok", false).put("error", e.toString()));
       }
     }
+  }
+
+  /** Runs {@code task} off the Socket.IO event thread, after this participant's earlier work. */
+  private void offload(Runnable task) {
+    work =
+        work.thenRunAsync(task, SIGNALLING)
+            .exceptionally(
+                e -> {
+                  failed = true;
+                  ctx.stats().error(name + " signalling: " + e);
+                  return null;
+                });
   }
 
   private void fail(CompletableFuture<Void> joined, String message) {

@@ -48,8 +48,8 @@ abstract class Participant implements AutoCloseable {
   private final RtpPacket rtp = new RtpPacket();
   private final RtcpCompound rtcp = new RtcpCompound();
   private final Map<Long, StreamStats> received = new HashMap<>();
-  protected PeerTransport publishTransport;
-  protected PeerTransport subscribeTransport;
+  protected volatile PeerTransport publishTransport;
+  protected volatile PeerTransport subscribeTransport;
   private ScheduledFuture<?> audioTask;
   private ScheduledFuture<?> videoTask;
   private volatile boolean keyframeRequested = true;

@@ -5,10 +5,14 @@ import io.netty.buffer.Unpooled;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.dtls.DtlsRole;
 import io.parley.sfu.dtls.DtlsSession;
+import io.parley.sfu.ice.StunCodec;
+import io.parley.sfu.ice.StunException;
 import io.parley.sfu.rtp.RtpHeaderWriter;
 import io.parley.sfu.srtp.SrtpKeys;
 import io.parley.sfu.srtp.SrtpSession;
 import io.parley.sfu.srtp.SrtpStatus;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +27,7 @@ final class Warmup {
   private Warmup() {}
 
   static void run(DtlsCertificate certificate, Executor executor) throws Exception {
+    stun();
     CompletableFuture<SrtpKeys> clientKeys = new CompletableFuture<>();
     CompletableFuture<SrtpKeys> serverKeys = new CompletableFuture<>();
     DtlsSession[] sessions = new DtlsSession[2];
@@ -63,6 +68,34 @@ final class Warmup {
     } finally {
       for (DtlsSession s : sessions) {
         s.close();
+      }
+    }
+  }
+
+  /**
+   * A binding request and its response, both with MESSAGE-INTEGRITY: the first integrity check
+   * loads ice4j and its configuration (seconds on a busy machine), which would otherwise happen on
+   * the event loop of the first participant's transport and stall every participant on that loop.
+   */
+  private static void stun() throws StunException {
+    String pwd = "warmupwarmupwarmupwarmup";
+    byte[] id = StunCodec.newTransactionId();
+    ByteBuf request =
+        Unpooled.wrappedBuffer(StunCodec.encodeBindingRequest(id, "a:b", pwd, 1, true, 1, true));
+    ByteBuf response = null;
+    try {
+      if (!StunCodec.verifyIntegrity(request, pwd)) {
+        throw new IllegalStateException("STUN integrity does not work here");
+      }
+      response =
+          Unpooled.wrappedBuffer(
+              StunCodec.encodeBindingSuccess(
+                  id, new InetSocketAddress(InetAddress.getLoopbackAddress(), 9), pwd));
+      StunCodec.decodeBindingResponse(response, pwd);
+    } finally {
+      request.release();
+      if (response != null) {
+        response.release();
       }
     }
   }
