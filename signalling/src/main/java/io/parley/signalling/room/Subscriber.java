@@ -31,6 +31,9 @@ final class Subscriber {
   /** producerId → the track and its consumer id; a track is here once its consumer exists. */
   private final Map<String, Track> consumed = new LinkedHashMap<>();
 
+  /** Tracks whose consumer is being created (on the signalling context, like everything here). */
+  private final java.util.Set<String> pending = new java.util.HashSet<>();
+
   private Future<TransportInfo> transport;
   private boolean connected;
   private boolean negotiating;
@@ -54,7 +57,9 @@ final class Subscriber {
 
   /** Starts receiving a track, then re-offers. */
   void add(Track track) {
-    if (closed || consumed.containsKey(track.producerId())) {
+    // A track can be announced twice while its consumer is being created (the room state at join
+    // and a track-added event): one consumer per track.
+    if (closed || consumed.containsKey(track.producerId()) || !pending.add(track.producerId())) {
       return;
     }
     if (transport == null) {
@@ -78,12 +83,19 @@ final class Subscriber {
               if (closed) {
                 return;
               }
+              if (!pending.remove(track.producerId())) {
+                // The track went away while its consumer was being made.
+                sdp.release(mid);
+                media.removeConsumer(roomId, consumerId(track));
+                return;
+              }
               sdp.attach(mid, info);
               consumed.put(track.producerId(), track);
               negotiate();
             })
         .onFailure(
             e -> {
+              pending.remove(track.producerId());
               // Once closed (the participant left, or its room emptied), failures are expected.
               if (!closed) {
                 log.warn(
@@ -95,6 +107,7 @@ final class Subscriber {
 
   /** Stops receiving a track (its producer is gone), then re-offers. */
   void remove(String producerId) {
+    pending.remove(producerId);
     Track track = consumed.remove(producerId);
     if (closed || track == null) {
       return;
