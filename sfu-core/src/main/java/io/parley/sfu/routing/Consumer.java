@@ -154,6 +154,12 @@ public final class Consumer {
     if (encoding != currentEncoding) {
       boolean canSwitch = !video || (keyframe && encoding == targetEncoding);
       if (!canSwitch) {
+        if (encoding == targetEncoding) {
+          // Waiting for a keyframe of the chosen layer: keep asking (the producer throttles), since
+          // the first request may have gone out before the layer's SSRC was known, and the
+          // subscriber, receiving nothing, will not ask itself.
+          producer.requestKeyframe(targetEncoding);
+        }
         return;
       }
       switchSource(packet, vp8, now);
