@@ -282,6 +282,39 @@ class RoomForwardingTest {
   }
 
   @Test
+  void theLoudestPublisherBecomesTheDominantSpeakerAndTheRoleMoves() {
+    List<String> dominant = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.parley.sfu.api.SfuListener listener =
+        new io.parley.sfu.api.SfuListener() {
+          @Override
+          public void dominantSpeakerChanged(String roomId, String endpointId) {
+            dominant.add(roomId + "/" + endpointId);
+          }
+        };
+    sfu.addListener(listener);
+    try {
+      room.forEach(p -> p.audioLevel = 127);
+      outsider.audioLevel = 0;
+      room.get(1).audioLevel = 10;
+      Await.until(
+          DEADLINE,
+          () -> !dominant.isEmpty() && dominant.get(dominant.size() - 1).equals("room-a/p1"),
+          () -> "p1 dominant in room-a, saw " + dominant);
+      room.get(1).audioLevel = 127;
+      room.get(2).audioLevel = 10;
+      Await.until(
+          DEADLINE,
+          () -> dominant.get(dominant.size() - 1).equals("room-a/p2"),
+          () -> "the role moving to p2, saw " + dominant);
+      // The outsider shouts in its own room: it may lead there, never in room-a.
+      assertThat(dominant).noneMatch(d -> d.equals("room-a/q0"));
+    } finally {
+      room.forEach(p -> p.audioLevel = 30);
+      outsider.audioLevel = 30;
+    }
+  }
+
+  @Test
   void anotherRoomReceivesNothing() {
     Await.until(DEADLINE, () -> room.get(0).received.size() >= 4, "the first room's media flowing");
     assertThat(outsider.received).isEmpty();

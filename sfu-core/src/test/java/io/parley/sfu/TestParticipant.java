@@ -75,6 +75,10 @@ final class TestParticipant implements AutoCloseable {
   final Map<Long, Received> received = new ConcurrentHashMap<>();
   final Map<Long, ConsumerInfo> consumers = new ConcurrentHashMap<>();
   final AtomicInteger plisReceived = new AtomicInteger();
+
+  /** The level its audio packets carry: 0 (loud) .. 127 (silence). */
+  volatile int audioLevel = 30;
+
   final AtomicInteger nacksReceived = new AtomicInteger();
   final AtomicInteger transportCcReceived = new AtomicInteger();
   final AtomicInteger senderReportsReceived = new AtomicInteger();
@@ -207,7 +211,9 @@ final class TestParticipant implements AutoCloseable {
     var loop = client.channel().eventLoop();
     audioTask =
         loop.scheduleAtFixedRate(
-            () -> client.sendRtp(audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, 30, 3)),
+            () ->
+                client.sendRtp(
+                    audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, audioLevel, 3)),
             0,
             20,
             TimeUnit.MILLISECONDS);

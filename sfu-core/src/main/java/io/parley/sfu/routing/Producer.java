@@ -154,6 +154,12 @@ public final class Producer {
       active = true;
       endpoint.room().context().events().producerActive(endpoint.room().id(), id());
     }
+    if (!video && spec.extensions().audioLevel() != 0) {
+      int offset = packet.extensionOffset(spec.extensions().audioLevel());
+      if (offset >= 0) {
+        endpoint.room().audioLevel(endpoint.id(), packet.buffer().getUnsignedByte(offset));
+      }
+    }
     boolean keyframe = false;
     Vp8Descriptor descriptor = null;
     if (video && vp8.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {

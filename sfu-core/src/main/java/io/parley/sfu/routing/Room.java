@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.sfu.api.SfuException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jitsi.utils.dsi.DominantSpeakerIdentification;
 
 /**
  * A room's media state: its endpoints, producers and consumers. Everything here is confined to one
@@ -32,6 +34,9 @@ public final class Room {
   private final ScheduledFuture<?> ticker;
   private boolean flushPending;
   private volatile boolean closed;
+
+  /** Who speaks, from the publishers' audio levels; made with the first level heard. */
+  private DominantSpeakerIdentification<String> speakers;
 
   public Room(String id, EventLoop loop, Channel socket, MediaContext context) {
     this.id = id;
@@ -205,6 +210,28 @@ public final class Room {
     }
     closed = true;
     ticker.cancel(false);
+  }
+
+  /**
+   * One audio packet's level from the ssrc-audio-level extension (RFC 6464: 0 is the loudest, 127
+   * silence). The detector's decisions run on this room's loop and become {@code
+   * dominantSpeakerChanged} events naming the publishing endpoint.
+   */
+  void audioLevel(String endpointId, int rfc6464Level) {
+    if (closed) {
+      return;
+    }
+    if (speakers == null) {
+      speakers = new DominantSpeakerIdentification<>(Clock.systemUTC(), loop);
+      speakers.addActiveSpeakerChangedListener(
+          endpointId1 -> {
+            if (!closed && endpointId1 != null && endpoints.containsKey(endpointId1)) {
+              context.events().dominantSpeakerChanged(id, endpointId1);
+            }
+          });
+    }
+    // The detector counts the other way: 0 is silence, 127 the loudest.
+    speakers.levelChanged(endpointId, 127 - (rfc6464Level & 0x7F));
   }
 
   // ---- sending ----
