@@ -118,10 +118,16 @@ public record ParleyConfig(
    *
    * @param drainTimeoutSeconds on SIGTERM: stop taking new meetings, report not ready, and wait up
    *     to this long for the meetings here to end (0: stop at once)
+   * @param maxParticipantsPerRoom joins beyond this are refused with "this meeting is full"
    */
-  public record Signalling(int maxMessageBytes, int drainTimeoutSeconds) {
+  public record Signalling(
+      int maxMessageBytes, int drainTimeoutSeconds, int maxParticipantsPerRoom) {
     public Signalling(int maxMessageBytes) {
       this(maxMessageBytes, 0);
+    }
+
+    public Signalling(int maxMessageBytes, int drainTimeoutSeconds) {
+      this(maxMessageBytes, drainTimeoutSeconds, 100);
     }
   }
 
@@ -156,7 +162,8 @@ public record ParleyConfig(
     Signalling signalling =
         new Signalling(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
-            integer(env, "PARLEY_DRAIN_TIMEOUT_SECONDS", 0));
+            integer(env, "PARLEY_DRAIN_TIMEOUT_SECONDS", 0),
+            integer(env, "PARLEY_MAX_PARTICIPANTS_PER_ROOM", 100));
     String adminPort = env.get("PARLEY_ADMIN_PORT");
     Admin admin =
         adminPort == null || adminPort.isBlank()

@@ -14,12 +14,7 @@ import org.json.JSONObject;
  * turns them into the protocol records (and back) through Jackson.
  */
 public final class MessageCodec {
-  private static final Map<String, Class<? extends ClientRequest>> REQUESTS =
-      Map.of(
-          "join", ClientRequest.Join.class,
-          "leave", ClientRequest.Leave.class,
-          "publish", ClientRequest.Publish.class,
-          "set-media-state", ClientRequest.SetMediaState.class);
+  private static final Map<String, Class<? extends ClientRequest>> REQUESTS = ClientRequest.EVENTS;
 
   private final ObjectMapper mapper =
       new ObjectMapper()

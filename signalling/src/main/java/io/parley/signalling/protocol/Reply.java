@@ -7,9 +7,19 @@ import java.util.List;
 public sealed interface Reply {
   boolean ok();
 
-  record Error(boolean ok, String error) implements Reply {
+  /**
+   * A refusal.
+   *
+   * @param code set for refusals the client shows a screen for: password-required, wrong-password,
+   *     room-locked, room-full, lobby-denied, removed; else null
+   */
+  record Error(boolean ok, String error, String code) implements Reply {
     public Error(String error) {
-      this(false, error);
+      this(false, error, null);
+    }
+
+    public Error(String error, String code) {
+      this(false, error, code);
     }
   }
 
@@ -17,7 +27,16 @@ public sealed interface Reply {
     public static final Done OK = new Done(true);
   }
 
-  record Joined(boolean ok, String participantId, RoomState room, List<IceServer> iceServers)
+  /**
+   * @param rejoinToken lets this person back into the room after a dropped connection without the
+   *     lobby, lock or password (for a while after they left)
+   */
+  record Joined(
+      boolean ok,
+      String participantId,
+      RoomState room,
+      List<IceServer> iceServers,
+      String rejoinToken)
       implements Reply {}
 
   record Published(boolean ok, String sdp, List<TrackInfo> tracks) implements Reply {}

@@ -18,7 +18,14 @@ public sealed interface ServerEvent {
     }
   }
 
-  record ParticipantUpdated(String participantId, boolean audioMuted, boolean videoMuted)
+  /**
+   * A participant's mic, camera or hand changed.
+   *
+   * @param handRaisedAt when the hand went up (server clock, ms), or null; hands are shown in this
+   *     order
+   */
+  record ParticipantUpdated(
+      String participantId, boolean audioMuted, boolean videoMuted, Long handRaisedAt)
       implements ServerEvent {
     public String event() {
       return "participant-updated";
@@ -51,10 +58,70 @@ public sealed interface ServerEvent {
         String mid, String producerId, String participantId, String kind, String source) {}
   }
 
-  /** The server removed this participant from its room (e.g. its media connection died). */
-  record Removed(String reason) implements ServerEvent {
+  /**
+   * The server removed this participant from its room.
+   *
+   * @param byHost true when the host removed it: the client must not rejoin on its own
+   */
+  record Removed(String reason, boolean byHost) implements ServerEvent {
+    public Removed(String reason) {
+      this(reason, false);
+    }
+
     public String event() {
       return "removed";
+    }
+  }
+
+  /** The host, lock, lobby or password of the room changed. */
+  record RoomUpdated(RoomSettings settings) implements ServerEvent {
+    public String event() {
+      return "room-updated";
+    }
+  }
+
+  /** A chat message, to everyone in the room including its sender. */
+  record ChatMessage(long id, String participantId, String name, String text, long sentAt)
+      implements ServerEvent {
+    public String event() {
+      return "chat";
+    }
+  }
+
+  /** Someone reacted; the client floats the emoji over their tile. */
+  record Reaction(String participantId, String emoji) implements ServerEvent {
+    public String event() {
+      return "reaction";
+    }
+  }
+
+  /** The server's dominant-speaker detection chose a new speaker. */
+  record DominantSpeaker(String participantId) implements ServerEvent {
+    public String event() {
+      return "dominant-speaker";
+    }
+  }
+
+  /** The host muted this participant's mic; it may unmute itself. */
+  record MutedByHost(String hostName) implements ServerEvent {
+    public String event() {
+      return "muted-by-host";
+    }
+  }
+
+  /** To the host: who waits in the lobby now (empty when nobody does). */
+  record Lobby(List<Waiting> waiting) implements ServerEvent {
+    public String event() {
+      return "lobby";
+    }
+
+    public record Waiting(String participantId, String name) {}
+  }
+
+  /** To someone knocking: they wait in the lobby until the host answers. */
+  record LobbyWaiting(String roomId) implements ServerEvent {
+    public String event() {
+      return "lobby-waiting";
     }
   }
 

@@ -48,6 +48,10 @@ final class MediaPlane {
     return call(() -> sfu.removeConsumer(roomId, consumerId));
   }
 
+  Future<Void> setConsumerPaused(String roomId, String consumerId, boolean paused) {
+    return call(() -> sfu.setConsumerPaused(roomId, consumerId, paused));
+  }
+
   Future<Void> closeEndpoint(String roomId, String endpointId) {
     return call(() -> sfu.closeEndpoint(roomId, endpointId));
   }

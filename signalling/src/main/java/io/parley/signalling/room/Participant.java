@@ -11,26 +11,55 @@ final class Participant {
   final Connection connection;
   final Publisher publisher;
   final Subscriber subscriber;
+  final String rejoinToken;
   boolean audioMuted;
   boolean videoMuted;
+
+  /** When the hand went up (ms), or null. */
+  Long handRaisedAt;
+
+  /** Chat and reactions are rate limited per participant. */
+  final RateLimit chatLimit = new RateLimit(5, 1.0);
+
+  final RateLimit reactionLimit = new RateLimit(10, 2.0);
 
   /** When the participant joined, for the join-to-first-media histogram. */
   final long joinedNanos = System.nanoTime();
 
   boolean firstMediaSeen;
 
-  Participant(String id, String name, Room room, Connection connection, MediaPlane media) {
+  Participant(
+      String id, String name, Room room, Connection connection, MediaPlane media, String token) {
     this.id = id;
     this.name = name;
     this.room = room;
     this.connection = connection;
+    this.rejoinToken = token;
     this.publisher = new Publisher(room.id, id, media);
-    this.subscriber = new Subscriber(room.id, id, media, connection);
+    this.subscriber =
+        new Subscriber(
+            room.id,
+            id,
+            media,
+            connection,
+            track -> {
+              Participant owner = room.get(track.participantId());
+              return owner != null && owner.audioMuted;
+            });
   }
 
   ParticipantInfo info() {
     return new ParticipantInfo(
-        id, name, audioMuted, videoMuted, publisher.tracks().stream().map(Track::info).toList());
+        id,
+        name,
+        audioMuted,
+        videoMuted,
+        handRaisedAt,
+        publisher.tracks().stream().map(Track::info).toList());
+  }
+
+  ServerEvent.ParticipantUpdated updated() {
+    return new ServerEvent.ParticipantUpdated(id, audioMuted, videoMuted, handRaisedAt);
   }
 
   void send(ServerEvent event) {

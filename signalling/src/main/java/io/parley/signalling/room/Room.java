@@ -1,15 +1,45 @@
 package io.parley.signalling.room;
 
+import io.parley.signalling.protocol.RoomSettings;
 import io.parley.signalling.protocol.RoomState;
 import io.parley.signalling.protocol.ServerEvent;
+import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The participants of one meeting, in join order. */
+/**
+ * One meeting: its participants in join order, who is host, what the host set (lock, lobby,
+ * password), the people waiting in the lobby and the recent chat.
+ */
 final class Room {
+  /** Chat messages a late joiner receives. */
+  static final int CHAT_HISTORY = 200;
+
+  /** How long someone who dropped may come back past the lobby, lock and password. */
+  static final long REJOIN_WINDOW_MS = 10 * 60_000;
+
   final String id;
   private final Map<String, Participant> participants = new LinkedHashMap<>();
+  private final ArrayDeque<ServerEvent.ChatMessage> chat = new ArrayDeque<>();
+  private long chatIds;
+
+  /** People waiting for the host, in arrival order. */
+  final Map<String, LobbyEntry> lobby = new LinkedHashMap<>();
+
+  /** Rejoin token → when it stops working (ms). */
+  private final Map<String, Rejoin> rejoinTokens = new HashMap<>();
+
+  String hostId;
+
+  /** The participant the SFU last named dominant speaker, or null. */
+  String dominantSpeaker;
+
+  boolean locked;
+  boolean lobbyOn;
+  String password;
 
   Room(String id) {
     this.id = id;
@@ -17,14 +47,39 @@ final class Room {
 
   void add(Participant p) {
     participants.put(p.id, p);
+    if (hostId == null) {
+      hostId = p.id;
+    }
   }
 
-  void remove(Participant p) {
+  /**
+   * Removes a participant; if it was the host, the role passes to the next in join order.
+   *
+   * @return true if the host changed
+   */
+  boolean remove(Participant p) {
     participants.remove(p.id);
+    if (p.id.equals(hostId)) {
+      hostId = participants.isEmpty() ? null : participants.keySet().iterator().next();
+      return hostId != null;
+    }
+    return false;
+  }
+
+  Participant get(String participantId) {
+    return participantId == null ? null : participants.get(participantId);
+  }
+
+  Participant host() {
+    return get(hostId);
   }
 
   boolean isEmpty() {
     return participants.isEmpty();
+  }
+
+  int size() {
+    return participants.size();
   }
 
   Collection<Participant> participants() {
@@ -40,9 +95,60 @@ final class Room {
     }
   }
 
+  ServerEvent.ChatMessage addChat(Participant from, String text, long now) {
+    ServerEvent.ChatMessage m =
+        new ServerEvent.ChatMessage(++chatIds, from.id, from.name, text, now);
+    chat.addLast(m);
+    while (chat.size() > CHAT_HISTORY) {
+      chat.removeFirst();
+    }
+    return m;
+  }
+
+  RoomSettings settings() {
+    return new RoomSettings(hostId, locked, lobbyOn, password != null);
+  }
+
   RoomState state(Participant viewer) {
     return new RoomState(
         id,
-        participants.values().stream().filter(p -> p != viewer).map(Participant::info).toList());
+        participants.values().stream().filter(p -> p != viewer).map(Participant::info).toList(),
+        settings(),
+        List.copyOf(chat));
+  }
+
+  ServerEvent.Lobby lobbyEvent() {
+    return new ServerEvent.Lobby(
+        lobby.values().stream().map(e -> new ServerEvent.Lobby.Waiting(e.id, e.name)).toList());
+  }
+
+  private record Rejoin(String participantId, long expiresAt) {}
+
+  void issueRejoinToken(String token, String participantId, long now) {
+    rejoinTokens.values().removeIf(r -> r.expiresAt < now);
+    rejoinTokens.put(token, new Rejoin(participantId, Long.MAX_VALUE));
+  }
+
+  /** The token's holder left: it works for a while longer. */
+  void expireRejoinToken(String token, long now) {
+    rejoinTokens.computeIfPresent(
+        token, (t, r) -> new Rejoin(r.participantId, now + REJOIN_WINDOW_MS));
+  }
+
+  void revokeRejoinToken(String token) {
+    rejoinTokens.remove(token);
+  }
+
+  /**
+   * Redeems a token (each works once).
+   *
+   * @return the participant id it was issued to, or null if the token does not let anyone in
+   */
+  String redeemRejoinToken(String token, long now) {
+    if (token == null) {
+      return null;
+    }
+    Rejoin r = rejoinTokens.remove(token);
+    return r != null && r.expiresAt >= now ? r.participantId : null;
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,6 +32,7 @@ public final class RoomService {
   private final Map<String, Room> rooms = new HashMap<>();
   private final Map<Connection, Participant> byConnection = new HashMap<>();
   private final Map<String, Participant> byEndpoint = new HashMap<>();
+  private final Map<Connection, LobbyEntry> waiting = new HashMap<>();
   private final Consumer<Duration> firstMedia;
 
   // Copies of the sizes for metrics, which read them from other threads.
@@ -59,6 +61,11 @@ public final class RoomService {
           }
 
           @Override
+          public void dominantSpeakerChanged(String roomId, String endpointId) {
+            context.runOnContext(v -> dominantSpeaker(roomId, endpointId));
+          }
+
+          @Override
           public void producerActive(String roomId, String producerId) {
             context.runOnContext(v -> producerActiveOnContext(roomId, producerId));
           }
@@ -69,43 +76,144 @@ public final class RoomService {
   public Future<Reply> handle(Connection c, ClientRequest request) {
     try {
       if (request instanceof ClientRequest.Join j) {
-        return Future.succeededFuture(join(c, j));
+        return join(c, j);
       } else if (request instanceof ClientRequest.Publish p) {
         return publish(c, p);
-      } else if (request instanceof ClientRequest.SetMediaState s) {
-        return Future.succeededFuture(setMediaState(c, s));
-      } else {
+      } else if (request instanceof ClientRequest.Leave) {
         leave(c);
         return Future.succeededFuture(Reply.Done.OK);
       }
+      Participant p = participant(c);
+      if (request instanceof ClientRequest.SetMediaState s) {
+        setMediaState(p, s);
+      } else if (request instanceof ClientRequest.Chat m) {
+        chat(p, m);
+      } else if (request instanceof ClientRequest.RaiseHand h) {
+        raiseHand(p, h);
+      } else if (request instanceof ClientRequest.React r) {
+        react(p, r);
+      } else if (request instanceof ClientRequest.SetView v) {
+        p.subscriber.setShown(
+            v.videos().stream()
+                .map(ClientRequest.SetView.Shown::producerId)
+                .collect(java.util.stream.Collectors.toSet()));
+      } else if (request instanceof ClientRequest.Mute m) {
+        hostMute(p, m.participantId());
+      } else if (request instanceof ClientRequest.Remove r) {
+        hostRemove(p, r.participantId());
+      } else if (request instanceof ClientRequest.MakeHost m) {
+        makeHost(p, m.participantId());
+      } else if (request instanceof ClientRequest.Admit a) {
+        admit(p, a);
+      } else if (request instanceof ClientRequest.UpdateRoom u) {
+        updateRoom(p, u);
+      } else {
+        throw new ProtocolException("unsupported request");
+      }
+      return Future.succeededFuture(Reply.Done.OK);
     } catch (ProtocolException e) {
       return Future.failedFuture(e);
     }
   }
 
-  private Reply join(Connection c, ClientRequest.Join j) {
-    if (byConnection.containsKey(c)) {
+  private Future<Reply> join(Connection c, ClientRequest.Join j) {
+    if (byConnection.containsKey(c) || waiting.containsKey(c)) {
       throw new ProtocolException("already in a room: leave it first");
     }
-    if (draining && !rooms.containsKey(j.roomId())) {
+    Room existing = rooms.get(j.roomId());
+    if (draining && existing == null) {
       // Rooms already here run to their end; new ones go to another server.
       throw new ProtocolException(
           "this server is shutting down and takes no new meetings: try again in a moment");
     }
+    if (existing == null || existing.isEmpty()) {
+      return Future.succeededFuture(enter(c, j, newId(), null));
+    }
+    String returning = existing.redeemRejoinToken(j.rejoinToken(), System.currentTimeMillis());
+    if (returning != null) {
+      return Future.succeededFuture(enter(c, j, newId(), returning));
+    }
+    if (existing.locked) {
+      throw new ProtocolException(
+          "room-locked", "The host has locked this meeting: nobody new can join right now.");
+    }
+    if (existing.password != null) {
+      if (j.password() == null || j.password().isEmpty()) {
+        throw new ProtocolException("password-required", "This meeting needs a password.");
+      }
+      if (!java.security.MessageDigest.isEqual(
+          existing.password.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          j.password().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        throw new ProtocolException("wrong-password", "That password is not right.");
+      }
+    }
+    int max = config.signalling().maxParticipantsPerRoom();
+    if (existing.size() + existing.lobby.size() >= max) {
+      throw new ProtocolException(
+          "room-full", "This meeting is full: it holds " + max + " people.");
+    }
+    if (existing.lobbyOn) {
+      return knock(c, existing, j);
+    }
+    return Future.succeededFuture(enter(c, j, newId(), null));
+  }
+
+  /** Puts someone in the lobby; their join completes when the host answers. */
+  private Future<Reply> knock(Connection c, Room room, ClientRequest.Join j) {
+    LobbyEntry e = new LobbyEntry(newId(), j.name(), c, j);
+    room.lobby.put(e.id, e);
+    waiting.put(c, e);
+    c.send(new ServerEvent.LobbyWaiting(room.id));
+    tellHostAboutLobby(room);
+    log.atInfo()
+        .addKeyValue("event", "lobby-knock")
+        .addKeyValue("room", room.id)
+        .addKeyValue("participant", e.id)
+        .log("{} ({}) waits in the lobby of room {}", e.id, e.name, room.id);
+    return e.reply.future();
+  }
+
+  private void tellHostAboutLobby(Room room) {
+    Participant host = room.host();
+    if (host != null) {
+      host.send(room.lobbyEvent());
+    }
+  }
+
+  /**
+   * Puts a participant in the room.
+   *
+   * @param returning the id the person had before a dropped connection (their old self, if still
+   *     here, is replaced and keeps its host role), or null
+   */
+  private Reply enter(Connection c, ClientRequest.Join j, String id, String returning) {
+    long now = System.currentTimeMillis();
+    boolean wasHost = false;
+    Room before = rooms.get(j.roomId());
+    Participant ghost = before == null ? null : before.get(returning);
+    if (ghost != null) {
+      wasHost = ghost.id.equals(before.hostId);
+      leave(ghost.connection);
+    }
     Room room = rooms.computeIfAbsent(j.roomId(), Room::new);
-    Participant p = new Participant(newId(), j.name(), room, c, media);
+    Participant p = new Participant(id, j.name(), room, c, media, newToken());
     room.add(p);
+    room.issueRejoinToken(p.rejoinToken, p.id, now);
     byConnection.put(c, p);
     byEndpoint.put(p.publisher.endpointId(), p);
     byEndpoint.put(p.subscriber.endpointId(), p);
     room.broadcast(new ServerEvent.ParticipantJoined(p.info()), p);
+    if (wasHost && !p.id.equals(room.hostId)) {
+      room.hostId = p.id;
+      room.broadcast(new ServerEvent.RoomUpdated(room.settings()), p);
+    }
     updateGauges();
     log.atInfo()
         .addKeyValue("event", "join")
         .addKeyValue("room", room.id)
         .addKeyValue("participant", p.id)
         .log("{} ({}) joined room {}", p.id, p.name, room.id);
-    Reply reply = new Reply.Joined(true, p.id, room.state(p), iceServersFor(p.id));
+    Reply reply = new Reply.Joined(true, p.id, room.state(p), iceServersFor(p.id), p.rejoinToken);
     // Subscribe after the reply is sent: the client is ready for offers once it knows its id.
     context.runOnContext(
         v -> {
@@ -114,6 +222,9 @@ public final class RoomService {
                 .filter(o -> o != p)
                 .flatMap(o -> o.publisher.tracks().stream())
                 .forEach(p.subscriber::add);
+            if (p.id.equals(room.hostId) && !room.lobby.isEmpty()) {
+              p.send(room.lobbyEvent());
+            }
           }
         });
     return reply;
@@ -157,16 +268,157 @@ public final class RoomService {
                     true, sdp, p.publisher.tracks().stream().map(Track::info).toList()));
   }
 
-  private Reply setMediaState(Connection c, ClientRequest.SetMediaState s) {
-    Participant p = participant(c);
+  private void setMediaState(Participant p, ClientRequest.SetMediaState s) {
+    boolean audioChanged = p.audioMuted != s.audioMuted();
     p.audioMuted = s.audioMuted();
     p.videoMuted = s.videoMuted();
-    p.room.broadcast(new ServerEvent.ParticipantUpdated(p.id, p.audioMuted, p.videoMuted), p);
-    return Reply.Done.OK;
+    p.room.broadcast(p.updated(), p);
+    if (audioChanged) {
+      refreshPauses(p.room);
+    }
+  }
+
+  /** Muted mics are not forwarded: a host's mute holds even if a client ignores it. */
+  private static void refreshPauses(Room room) {
+    room.participants().forEach(o -> o.subscriber.refreshAll());
+  }
+
+  private void chat(Participant p, ClientRequest.Chat m) {
+    if (!p.chatLimit.tryTake()) {
+      throw new ProtocolException("slow down: too many messages in a short time");
+    }
+    p.room.broadcast(p.room.addChat(p.id, p.name, m.text(), System.currentTimeMillis()), null);
+  }
+
+  private void raiseHand(Participant p, ClientRequest.RaiseHand h) {
+    Long at =
+        h.raised() ? (p.handRaisedAt != null ? p.handRaisedAt : System.currentTimeMillis()) : null;
+    if (java.util.Objects.equals(at, p.handRaisedAt)) {
+      return;
+    }
+    p.handRaisedAt = at;
+    p.room.broadcast(p.updated(), null);
+  }
+
+  private void react(Participant p, ClientRequest.React r) {
+    if (!p.reactionLimit.tryTake()) {
+      throw new ProtocolException("slow down: too many reactions in a short time");
+    }
+    p.room.broadcast(new ServerEvent.Reaction(p.id, r.emoji()), null);
+  }
+
+  private static void requireHost(Participant p) {
+    if (!p.id.equals(p.room.hostId)) {
+      throw new ProtocolException("only the host can do that");
+    }
+  }
+
+  private static Participant target(Participant host, String participantId) {
+    Participant t = host.room.get(participantId);
+    if (t == null) {
+      throw new ProtocolException("that participant is not in this meeting (any more)");
+    }
+    return t;
+  }
+
+  private void hostMute(Participant host, String participantId) {
+    requireHost(host);
+    Participant t = target(host, participantId);
+    if (t.audioMuted) {
+      return;
+    }
+    t.audioMuted = true;
+    t.send(new ServerEvent.MutedByHost(host.name));
+    host.room.broadcast(t.updated(), t);
+    refreshPauses(host.room);
+    log.atInfo()
+        .addKeyValue("event", "host-mute")
+        .addKeyValue("room", host.room.id)
+        .addKeyValue("participant", t.id)
+        .log("{} muted {} in room {}", host.id, t.id, host.room.id);
+  }
+
+  private void hostRemove(Participant host, String participantId) {
+    requireHost(host);
+    Participant t = target(host, participantId);
+    if (t == host) {
+      throw new ProtocolException("to go, leave the meeting");
+    }
+    host.room.revokeRejoinToken(t.rejoinToken);
+    t.send(new ServerEvent.Removed("The host removed you from the meeting.", true));
+    log.atInfo()
+        .addKeyValue("event", "host-remove")
+        .addKeyValue("room", host.room.id)
+        .addKeyValue("participant", t.id)
+        .log("{} removed {} from room {}", host.id, t.id, host.room.id);
+    leave(t.connection);
+  }
+
+  private void makeHost(Participant host, String participantId) {
+    requireHost(host);
+    Participant t = target(host, participantId);
+    Room room = host.room;
+    room.hostId = t.id;
+    room.broadcast(new ServerEvent.RoomUpdated(room.settings()), null);
+    if (!room.lobby.isEmpty()) {
+      t.send(room.lobbyEvent());
+    }
+  }
+
+  private void admit(Participant host, ClientRequest.Admit a) {
+    requireHost(host);
+    Room room = host.room;
+    LobbyEntry e = room.lobby.remove(a.participantId());
+    if (e == null) {
+      throw new ProtocolException("nobody with that id waits in the lobby (any more)");
+    }
+    waiting.remove(e.connection);
+    if (a.allow()) {
+      e.reply.tryComplete(enter(e.connection, e.request, e.id, null));
+    } else {
+      e.reply.tryFail(new ProtocolException("lobby-denied", "The host did not let you in."));
+    }
+    host.send(room.lobbyEvent());
+  }
+
+  private void updateRoom(Participant host, ClientRequest.UpdateRoom u) {
+    requireHost(host);
+    Room room = host.room;
+    if (u.locked() != null) {
+      room.locked = u.locked();
+    }
+    if (u.lobby() != null) {
+      room.lobbyOn = u.lobby();
+    }
+    if (u.password() != null) {
+      room.password = u.password().isEmpty() ? null : u.password();
+    }
+    room.broadcast(new ServerEvent.RoomUpdated(room.settings()), null);
+    if (!room.lobbyOn) {
+      admitEveryoneWaiting(room);
+    }
+  }
+
+  /** Lets the whole lobby in (the lobby was turned off, or nobody is left to answer). */
+  private void admitEveryoneWaiting(Room room) {
+    for (LobbyEntry e : List.copyOf(room.lobby.values())) {
+      room.lobby.remove(e.id);
+      waiting.remove(e.connection);
+      e.reply.tryComplete(enter(e.connection, e.request, e.id, null));
+    }
   }
 
   /** The connection left, closed or was dropped: remove its participant, if any. */
   public void leave(Connection c) {
+    LobbyEntry knocking = waiting.remove(c);
+    if (knocking != null) {
+      Room room = rooms.get(knocking.request.roomId());
+      if (room != null && room.lobby.remove(knocking.id) != null) {
+        tellHostAboutLobby(room);
+      }
+      knocking.reply.tryFail(new ProtocolException("you left the lobby"));
+      return;
+    }
     Participant p = byConnection.remove(c);
     if (p == null) {
       return;
@@ -174,22 +426,34 @@ public final class RoomService {
     byEndpoint.remove(p.publisher.endpointId());
     byEndpoint.remove(p.subscriber.endpointId());
     Room room = p.room;
-    room.remove(p);
+    boolean hostChanged = room.remove(p);
+    room.expireRejoinToken(p.rejoinToken, System.currentTimeMillis());
     p.publisher.close();
     p.subscriber.close();
     for (Participant o : room.participants()) {
       p.publisher.tracks().forEach(t -> o.subscriber.remove(t.producerId()));
     }
     room.broadcast(new ServerEvent.ParticipantLeft(p.id), null);
-    if (room.isEmpty()) {
-      rooms.remove(room.id);
+    if (hostChanged) {
+      room.broadcast(new ServerEvent.RoomUpdated(room.settings()), null);
+      if (!room.lobby.isEmpty()) {
+        tellHostAboutLobby(room);
+      }
     }
-    updateGauges();
     log.atInfo()
         .addKeyValue("event", "leave")
         .addKeyValue("room", room.id)
         .addKeyValue("participant", p.id)
         .log("{} left room {}", p.id, room.id);
+    if (room.isEmpty()) {
+      if (room.lobby.isEmpty()) {
+        rooms.remove(room.id);
+      } else {
+        // Nobody is left to answer the people waiting: they come in.
+        admitEveryoneWaiting(room);
+      }
+    }
+    updateGauges();
   }
 
   private void mediaLost(String endpointId, String reason) {
@@ -246,6 +510,14 @@ public final class RoomService {
     participantGauge = byConnection.size();
   }
 
+  private void dominantSpeaker(String roomId, String endpointId) {
+    Participant p = byEndpoint.get(endpointId);
+    if (p != null && p.room.id.equals(roomId) && !p.id.equals(p.room.dominantSpeaker)) {
+      p.room.dominantSpeaker = p.id;
+      p.room.broadcast(new ServerEvent.DominantSpeaker(p.id), null);
+    }
+  }
+
   private void producerActiveOnContext(String roomId, String producerId) {
     Room room = rooms.get(roomId);
     if (room == null) {
@@ -274,6 +546,12 @@ public final class RoomService {
         }
       }
     }
+  }
+
+  private static String newToken() {
+    byte[] b = new byte[18];
+    RANDOM.nextBytes(b);
+    return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
   }
 
   private static String newId() {

@@ -34,13 +34,28 @@ final class Subscriber {
   /** Tracks whose consumer is being created (on the signalling context, like everything here). */
   private final java.util.Set<String> pending = new java.util.HashSet<>();
 
+  /** Whether a consumed track's owner has its mic muted (its audio is then not forwarded). */
+  private final java.util.function.Predicate<Track> audioMuted;
+
+  /** The videos shown (producer ids), or null until the client first says: then all are. */
+  private java.util.Set<String> shown;
+
+  /** producerId → whether its consumer is paused at the SFU now. */
+  private final Map<String, Boolean> paused = new java.util.HashMap<>();
+
   private Future<TransportInfo> transport;
   private boolean connected;
   private boolean negotiating;
   private boolean dirty;
   private boolean closed;
 
-  Subscriber(String roomId, String participantId, MediaPlane media, Connection connection) {
+  Subscriber(
+      String roomId,
+      String participantId,
+      MediaPlane media,
+      Connection connection,
+      java.util.function.Predicate<Track> audioMuted) {
+    this.audioMuted = audioMuted;
     this.roomId = roomId;
     this.endpointId = participantId + "/sub";
     this.media = media;
@@ -91,6 +106,8 @@ final class Subscriber {
               }
               sdp.attach(mid, info);
               consumed.put(track.producerId(), track);
+              paused.put(track.producerId(), false);
+              refresh(track);
               negotiate();
             })
         .onFailure(
@@ -109,6 +126,7 @@ final class Subscriber {
   void remove(String producerId) {
     pending.remove(producerId);
     Track track = consumed.remove(producerId);
+    paused.remove(producerId);
     if (closed || track == null) {
       return;
     }
@@ -116,6 +134,50 @@ final class Subscriber {
     // The SFU may already have closed it with its producer; that is fine.
     media.removeConsumer(roomId, consumerId(track));
     negotiate();
+  }
+
+  /**
+   * The videos the client shows now: the others' video consumers are paused at the SFU, so what is
+   * off screen costs no bandwidth.
+   */
+  void setShown(java.util.Set<String> producerIds) {
+    shown = java.util.Set.copyOf(producerIds);
+    refreshAll();
+  }
+
+  /** Re-applies who is paused after a change (a mic muted or unmuted, a new view). */
+  void refreshAll() {
+    for (Track t : consumed.values()) {
+      refresh(t);
+    }
+  }
+
+  /** Whether the SFU forwards the track to this subscriber now (for tests and logs). */
+  boolean isPaused(String producerId) {
+    return paused.getOrDefault(producerId, false);
+  }
+
+  private void refresh(Track t) {
+    if (closed) {
+      return;
+    }
+    boolean want =
+        t.kind() == io.parley.sfu.api.MediaKind.AUDIO
+            ? audioMuted.test(t)
+            : shown != null && !shown.contains(t.producerId());
+    Boolean now = paused.get(t.producerId());
+    if (now == null || now == want) {
+      return;
+    }
+    paused.put(t.producerId(), want);
+    media
+        .setConsumerPaused(roomId, consumerId(t), want)
+        .onFailure(
+            e -> {
+              if (!closed && consumed.containsKey(t.producerId())) {
+                log.debug("cannot pause {} for {}: {}", t.producerId(), endpointId, e.getMessage());
+              }
+            });
   }
 
   void close() {

@@ -82,7 +82,7 @@ public final class ClientSession implements Connection {
           if (r.succeeded()) {
             out = r.result();
           } else {
-            out = new Reply.Error(errorMessage(r.cause()));
+            out = new Reply.Error(errorMessage(r.cause()), codeOf(r.cause()));
             log.debug("{} '{}' refused: {}", socket.getId(), event, out);
           }
           if (reply != null) {
@@ -91,6 +91,14 @@ public final class ClientSession implements Connection {
             send(new ServerEvent.RequestFailed(event, e.error()));
           }
         });
+  }
+
+  private static String codeOf(Throwable failure) {
+    Throwable t = failure;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t instanceof ProtocolException p ? p.code() : null;
   }
 
   private String errorMessage(Throwable failure) {

@@ -27,6 +27,10 @@ public final class FakeSfu implements SfuApi, AutoCloseable {
   public final Map<String, RemoteTransportParams> connected = new ConcurrentHashMap<>();
   public final Map<String, ProducerSpec> producers = new ConcurrentHashMap<>();
   public final Map<String, ConsumerSpec> consumers = new ConcurrentHashMap<>();
+
+  /** consumerId → paused, as last set. */
+  public final Map<String, Boolean> paused = new ConcurrentHashMap<>();
+
   private final List<SfuListener> listeners = new CopyOnWriteArrayList<>();
   private final ExecutorService thread = Executors.newSingleThreadExecutor();
   private final AtomicLong ssrc = new AtomicLong(1000);
@@ -111,7 +115,12 @@ public final class FakeSfu implements SfuApi, AutoCloseable {
   @Override
   public CompletableFuture<Void> setConsumerPaused(
       String roomId, String consumerId, boolean paused) {
-    return run("setConsumerPaused " + consumerId, () -> null);
+    return run(
+        "setConsumerPaused " + consumerId,
+        () -> {
+          this.paused.put(consumerId, paused);
+          return null;
+        });
   }
 
   @Override
@@ -129,6 +138,11 @@ public final class FakeSfu implements SfuApi, AutoCloseable {
     thread.execute(
         () ->
             listeners.forEach(l -> l.endpointDisconnected(roomId, endpointId, "consent expired")));
+  }
+
+  /** Tells the listeners the room's dominant speaker changed, from the SFU's thread. */
+  public void speak(String roomId, String endpointId) {
+    thread.execute(() -> listeners.forEach(l -> l.dominantSpeakerChanged(roomId, endpointId)));
   }
 
   @Override

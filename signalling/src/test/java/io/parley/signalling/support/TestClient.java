@@ -65,6 +65,13 @@ public final class TestClient implements AutoCloseable {
     return reply.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
+  /** Emits an event with an acknowledgement; the future completes with the reply. */
+  public CompletableFuture<JSONObject> requestAsync(String event, Object... args) {
+    CompletableFuture<JSONObject> reply = new CompletableFuture<>();
+    socket.emit(event, args, r -> reply.complete((JSONObject) r[0]));
+    return reply;
+  }
+
   /** Emits an event without an acknowledgement. */
   public void emit(String event, Object... args) {
     socket.emit(event, args);

@@ -1,0 +1,448 @@
+package io.parley.signalling.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.sfu.api.MediaKind;
+import io.parley.signalling.config.ParleyConfig;
+import io.parley.signalling.support.FakeSfu;
+import io.parley.signalling.support.TestClient;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.json.JSONArray;
+import org.json.JSONObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The meeting features the server carries between participants: chat, hands, reactions, the host's
+ * controls, the lobby, passwords, rejoining, pausing what is not shown, the dominant speaker. Real
+ * Socket.IO clients; the media plane is a fake that records what it is told.
+ */
+@ExtendWith(VertxExtension.class)
+class MeetingControlsTest {
+  private static final String ROOM = "mtg-ctrl-tst";
+
+  private FakeSfu sfu;
+  private int port;
+  private final List<TestClient> clients = new ArrayList<>();
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    sfu = new FakeSfu();
+    ParleyConfig config =
+        ParleyConfig.fromEnvironment(
+                Map.of(
+                    "PARLEY_ADVERTISED_ADDRESSES", "127.0.0.1",
+                    "PARLEY_MAX_PARTICIPANTS_PER_ROOM", "4"))
+            .withPorts(0, 0);
+    ParleyServer server = new ParleyServer(config, sfu);
+    vertx
+        .deployVerticle(server)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+    port = server.actualPort();
+  }
+
+  @AfterEach
+  void stop() {
+    clients.forEach(TestClient::close);
+    sfu.close();
+  }
+
+  private TestClient client() throws Exception {
+    TestClient c = new TestClient(port);
+    clients.add(c);
+    return c;
+  }
+
+  private record Joined(TestClient client, String id, JSONObject reply) {}
+
+  private Joined join(String name) throws Exception {
+    TestClient c = client();
+    JSONObject r = c.request("join", new JSONObject().put("roomId", ROOM).put("name", name));
+    assertThat(r.getBoolean("ok")).as(r.toString()).isTrue();
+    return new Joined(c, r.getString("participantId"), r);
+  }
+
+  private static JSONObject ok(JSONObject reply) {
+    assertThat(reply.getBoolean("ok")).as(reply.toString()).isTrue();
+    return reply;
+  }
+
+  private static void refused(JSONObject reply, String code, String message) {
+    assertThat(reply.getBoolean("ok")).as(reply.toString()).isFalse();
+    assertThat(reply.getString("error")).containsIgnoringCase(message);
+    if (code != null) {
+      assertThat(reply.getString("code")).isEqualTo(code);
+    }
+  }
+
+  private void await(BooleanSupplier condition, String what) throws InterruptedException {
+    Instant deadline = Instant.now().plus(TestClient.TIMEOUT);
+    while (!condition.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new AssertionError(
+            "not within "
+                + TestClient.TIMEOUT
+                + ": "
+                + what
+                + "; the media plane saw "
+                + sfu.calls);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  private String producerOf(Joined who, MediaKind kind) throws InterruptedException {
+    await(
+        () ->
+            sfu.producers.values().stream()
+                .anyMatch(p -> p.kind() == kind && p.producerId().startsWith(who.id())),
+        who.id() + "'s " + kind + " producer");
+    return sfu.producers.values().stream()
+        .filter(p -> p.kind() == kind && p.producerId().startsWith(who.id()))
+        .findFirst()
+        .orElseThrow()
+        .producerId();
+  }
+
+  @Test
+  void chatReachesEveryoneAsTextAndLateJoinersGetTheHistory() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    String hostile = "<img src=x onerror=alert(1)><script>alert('x')</script>";
+    ok(alice.client().request("chat", new JSONObject().put("text", "  hello  ")));
+    ok(alice.client().request("chat", new JSONObject().put("text", hostile)));
+    for (Joined j : List.of(alice, bob)) {
+      JSONObject first = j.client().next("chat").payload();
+      assertThat(first.getString("text")).isEqualTo("hello");
+      assertThat(first.getString("name")).isEqualTo("Alice");
+      assertThat(first.getString("participantId")).isEqualTo(alice.id());
+      // The server carries text verbatim; the client shows it as text (tested in the browser).
+      assertThat(j.client().next("chat").payload().getString("text")).isEqualTo(hostile);
+    }
+    Joined carol = join("Carol");
+    JSONArray history = carol.reply().getJSONObject("room").getJSONArray("chat");
+    assertThat(history.length()).isEqualTo(2);
+    assertThat(history.getJSONObject(1).getString("text")).isEqualTo(hostile);
+
+    refused(bob.client().request("chat", new JSONObject().put("text", "   ")), null, "empty");
+    refused(
+        bob.client().request("chat", new JSONObject().put("text", "x".repeat(2001))),
+        null,
+        "at most 2000");
+    // A flood is cut short, and the sender hears why.
+    int refusedCount = 0;
+    for (int i = 0; i < 12; i++) {
+      if (!bob.client()
+          .request("chat", new JSONObject().put("text", "spam " + i))
+          .getBoolean("ok")) {
+        refusedCount++;
+      }
+    }
+    assertThat(refusedCount).isGreaterThan(0);
+    refused(bob.client().request("chat", new JSONObject().put("text", "more")), null, "slow down");
+  }
+
+  @Test
+  void handsAndReactionsReachTheOthers() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    ok(bob.client().request("raise-hand", new JSONObject().put("raised", true)));
+    JSONObject up = alice.client().next("participant-updated").payload();
+    assertThat(up.getString("participantId")).isEqualTo(bob.id());
+    assertThat(up.getLong("handRaisedAt")).isPositive();
+    ok(alice.client().request("raise-hand", new JSONObject().put("raised", true)));
+    Joined carol = join("Carol");
+    JSONArray others = carol.reply().getJSONObject("room").getJSONArray("participants");
+    // Bob raised his hand first.
+    assertThat(others.getJSONObject(1).getLong("handRaisedAt"))
+        .isLessThanOrEqualTo(others.getJSONObject(0).getLong("handRaisedAt"));
+    ok(bob.client().request("raise-hand", new JSONObject().put("raised", false)));
+    JSONObject down = carol.client().next("participant-updated").payload();
+    assertThat(down.has("handRaisedAt")).isFalse();
+
+    ok(bob.client().request("react", new JSONObject().put("emoji", "\uD83D\uDC4F")));
+    JSONObject reaction = alice.client().next("reaction").payload();
+    assertThat(reaction.getString("participantId")).isEqualTo(bob.id());
+    assertThat(reaction.getString("emoji")).isEqualTo("\uD83D\uDC4F");
+    refused(
+        bob.client().request("react", new JSONObject().put("emoji", "<b>")),
+        null,
+        "unknown reaction");
+  }
+
+  @Test
+  void theHostMutesAndTheMuteHoldsAtTheServerUntilTheyUnmute() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    assertThat(bob.reply().getJSONObject("room").getJSONObject("settings").getString("hostId"))
+        .isEqualTo(alice.id());
+    ok(
+        bob.client()
+            .request(
+                "publish",
+                new JSONObject()
+                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+    String consumer = alice.id() + "/sub:" + producerOf(bob, MediaKind.AUDIO);
+    await(() -> sfu.consumers.containsKey(consumer), "Alice consumes Bob's mic");
+
+    refused(
+        bob.client().request("mute", new JSONObject().put("participantId", alice.id())),
+        null,
+        "only the host");
+    ok(alice.client().request("mute", new JSONObject().put("participantId", bob.id())));
+    assertThat(bob.client().next("muted-by-host").payload().getString("hostName"))
+        .isEqualTo("Alice");
+    assertThat(alice.client().next("participant-updated").payload().getBoolean("audioMuted"))
+        .isTrue();
+    await(() -> Boolean.TRUE.equals(sfu.paused.get(consumer)), "Bob's mic paused for Alice");
+
+    ok(
+        bob.client()
+            .request(
+                "set-media-state",
+                new JSONObject().put("audioMuted", false).put("videoMuted", false)));
+    await(() -> Boolean.FALSE.equals(sfu.paused.get(consumer)), "Bob's mic forwarded again");
+  }
+
+  @Test
+  void videoThatIsNotShownIsNotForwarded() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    ok(
+        bob.client()
+            .request(
+                "publish",
+                new JSONObject()
+                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+    String bobVideo = producerOf(bob, MediaKind.VIDEO);
+    String audio = alice.id() + "/sub:" + producerOf(bob, MediaKind.AUDIO);
+    String video = alice.id() + "/sub:" + bobVideo;
+    await(
+        () -> sfu.consumers.containsKey(audio) && sfu.consumers.containsKey(video),
+        "Alice consumes Bob's tracks");
+    ok(alice.client().request("set-view", new JSONObject().put("videos", new JSONArray())));
+    await(() -> Boolean.TRUE.equals(sfu.paused.get(video)), "Bob's video paused for Alice");
+    assertThat(sfu.paused.get(audio)).isNotEqualTo(Boolean.TRUE);
+    ok(
+        alice
+            .client()
+            .request(
+                "set-view",
+                new JSONObject()
+                    .put(
+                        "videos",
+                        new JSONArray()
+                            .put(
+                                new JSONObject()
+                                    .put("producerId", bobVideo)
+                                    .put("width", 640)
+                                    .put("height", 360)))));
+    await(() -> Boolean.FALSE.equals(sfu.paused.get(video)), "Bob's video forwarded again");
+    refused(
+        alice.client().request("set-view", new JSONObject().put("videos", "nope")),
+        null,
+        "malformed");
+  }
+
+  @Test
+  void theLobbyHoldsNewcomersUntilTheHostAnswers() throws Exception {
+    Joined alice = join("Alice");
+    ok(alice.client().request("update-room", new JSONObject().put("lobby", true)));
+    assertThat(
+            alice
+                .client()
+                .next("room-updated")
+                .payload()
+                .getJSONObject("settings")
+                .getBoolean("lobby"))
+        .isTrue();
+
+    TestClient bob = client();
+    CompletableFuture<JSONObject> bobJoin =
+        bob.requestAsync("join", new JSONObject().put("roomId", ROOM).put("name", "Bob"));
+    bob.next("lobby-waiting");
+    JSONArray waiting = alice.client().next("lobby").payload().getJSONArray("waiting");
+    assertThat(waiting.length()).isEqualTo(1);
+    assertThat(waiting.getJSONObject(0).getString("name")).isEqualTo("Bob");
+    assertThat(bobJoin).isNotDone();
+    ok(
+        alice
+            .client()
+            .request(
+                "admit",
+                new JSONObject()
+                    .put("participantId", waiting.getJSONObject(0).getString("participantId"))
+                    .put("allow", true)));
+    JSONObject admitted = bobJoin.get(10, TimeUnit.SECONDS);
+    ok(admitted);
+    assertThat(
+            alice
+                .client()
+                .next("participant-joined")
+                .payload()
+                .getJSONObject("participant")
+                .getString("name"))
+        .isEqualTo("Bob");
+
+    TestClient eve = client();
+    CompletableFuture<JSONObject> eveJoin =
+        eve.requestAsync("join", new JSONObject().put("roomId", ROOM).put("name", "Eve"));
+    JSONArray eveWaiting = alice.client().next("lobby").payload().getJSONArray("waiting");
+    while (eveWaiting.length() == 0) {
+      eveWaiting = alice.client().next("lobby").payload().getJSONArray("waiting");
+    }
+    ok(
+        alice
+            .client()
+            .request(
+                "admit",
+                new JSONObject()
+                    .put("participantId", eveWaiting.getJSONObject(0).getString("participantId"))
+                    .put("allow", false)));
+    refused(eveJoin.get(10, TimeUnit.SECONDS), "lobby-denied", "did not let you in");
+
+    // Someone who gives up waiting leaves the host's list.
+    TestClient mallory = client();
+    mallory.requestAsync("join", new JSONObject().put("roomId", ROOM).put("name", "Mallory"));
+    mallory.next("lobby-waiting");
+    mallory.close();
+    JSONArray after = alice.client().next("lobby").payload().getJSONArray("waiting");
+    while (after.length() > 0) {
+      after = alice.client().next("lobby").payload().getJSONArray("waiting");
+    }
+  }
+
+  @Test
+  void lockPasswordAndFullRoomRefuseWithCodes() throws Exception {
+    Joined alice = join("Alice");
+    ok(alice.client().request("update-room", new JSONObject().put("password", "s3cret")));
+    TestClient bob = client();
+    refused(
+        bob.request("join", new JSONObject().put("roomId", ROOM).put("name", "Bob")),
+        "password-required",
+        "needs a password");
+    refused(
+        bob.request(
+            "join", new JSONObject().put("roomId", ROOM).put("name", "Bob").put("password", "no")),
+        "wrong-password",
+        "not right");
+    ok(
+        bob.request(
+            "join",
+            new JSONObject().put("roomId", ROOM).put("name", "Bob").put("password", "s3cret")));
+    ok(alice.client().request("update-room", new JSONObject().put("password", "")));
+    join("Carol");
+    join("Dan");
+    refused(
+        client().request("join", new JSONObject().put("roomId", ROOM).put("name", "Erin")),
+        "room-full",
+        "full");
+    ok(alice.client().request("update-room", new JSONObject().put("locked", true)));
+    refused(
+        client().request("join", new JSONObject().put("roomId", ROOM).put("name", "Frank")),
+        "room-locked",
+        "locked");
+  }
+
+  @Test
+  void theHostRoleMovesOnAndTheHostCanRemoveSomeone() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    Joined carol = join("Carol");
+    ok(alice.client().request("make-host", new JSONObject().put("participantId", bob.id())));
+    assertThat(
+            carol
+                .client()
+                .next("room-updated")
+                .payload()
+                .getJSONObject("settings")
+                .getString("hostId"))
+        .isEqualTo(bob.id());
+    refused(
+        alice.client().request("remove", new JSONObject().put("participantId", carol.id())),
+        null,
+        "only the host");
+
+    ok(bob.client().request("remove", new JSONObject().put("participantId", alice.id())));
+    JSONObject removed = alice.client().next("removed").payload();
+    assertThat(removed.getBoolean("byHost")).isTrue();
+    assertThat(carol.client().next("participant-left").payload().getString("participantId"))
+        .isEqualTo(alice.id());
+    // Removed means removed: the old rejoin token no longer opens the lobby or a lock.
+    ok(bob.client().request("update-room", new JSONObject().put("locked", true)));
+    refused(
+        alice
+            .client()
+            .request(
+                "join",
+                new JSONObject()
+                    .put("roomId", ROOM)
+                    .put("name", "Alice")
+                    .put("rejoinToken", alice.reply().getString("rejoinToken"))),
+        "room-locked",
+        "locked");
+
+    bob.client().request("leave");
+    JSONObject next = carol.client().next("room-updated").payload().getJSONObject("settings");
+    while (!next.getString("hostId").equals(carol.id())) {
+      next = carol.client().next("room-updated").payload().getJSONObject("settings");
+    }
+  }
+
+  @Test
+  void someoneWhoDroppedComesBackPastTheLockAndKeepsTheHostRole() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    ok(alice.client().request("update-room", new JSONObject().put("locked", true)));
+    // Alice's network drops; her new connection rejoins with her token before the old one is
+    // noticed as gone.
+    TestClient again = client();
+    JSONObject back =
+        ok(
+            again.request(
+                "join",
+                new JSONObject()
+                    .put("roomId", ROOM)
+                    .put("name", "Alice")
+                    .put("rejoinToken", alice.reply().getString("rejoinToken"))));
+    String newId = back.getString("participantId");
+    assertThat(bob.client().next("participant-left").payload().getString("participantId"))
+        .isEqualTo(alice.id());
+    assertThat(back.getJSONObject("room").getJSONObject("settings").getString("hostId"))
+        .isEqualTo(newId);
+    // A token works once.
+    refused(
+        client()
+            .request(
+                "join",
+                new JSONObject()
+                    .put("roomId", ROOM)
+                    .put("name", "Alice")
+                    .put("rejoinToken", alice.reply().getString("rejoinToken"))),
+        "room-locked",
+        "locked");
+  }
+
+  @Test
+  void theDominantSpeakerIsAnnouncedToTheRoom() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    sfu.speak(ROOM, bob.id() + "/pub");
+    assertThat(alice.client().next("dominant-speaker").payload().getString("participantId"))
+        .isEqualTo(bob.id());
+    assertThat(bob.client().next("dominant-speaker").payload().getString("participantId"))
+        .isEqualTo(bob.id());
+  }
+}

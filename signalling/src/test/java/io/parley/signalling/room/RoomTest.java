@@ -1,0 +1,36 @@
+package io.parley.signalling.room;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.parley.signalling.protocol.ServerEvent;
+import org.junit.jupiter.api.Test;
+
+class RoomTest {
+  @Test
+  void chatHistoryKeepsTheLatestMessagesOnly() {
+    Room room = new Room("abc-defg-hij");
+    for (int i = 1; i <= Room.CHAT_HISTORY + 50; i++) {
+      room.addChat("pabcdefghi", "Alice", "message " + i, i);
+    }
+    var chat = room.state(null).chat();
+    assertThat(chat).hasSize(Room.CHAT_HISTORY);
+    assertThat(chat.get(0).text()).isEqualTo("message 51");
+    assertThat(chat.get(chat.size() - 1).text()).isEqualTo("message " + (Room.CHAT_HISTORY + 50));
+    assertThat(chat).extracting(ServerEvent.ChatMessage::id).isSorted();
+  }
+
+  @Test
+  void aRejoinTokenWorksOnceAndOnlyForAWhileAfterItsHolderLeft() {
+    Room room = new Room("abc-defg-hij");
+    room.issueRejoinToken("t1", "p1", 0);
+    assertThat(room.redeemRejoinToken("t1", 5)).isEqualTo("p1");
+    assertThat(room.redeemRejoinToken("t1", 6)).isNull();
+    room.issueRejoinToken("t2", "p2", 0);
+    room.expireRejoinToken("t2", 1000);
+    assertThat(room.redeemRejoinToken("t2", 1000 + Room.REJOIN_WINDOW_MS + 1)).isNull();
+    room.issueRejoinToken("t3", "p3", 0);
+    room.revokeRejoinToken("t3");
+    assertThat(room.redeemRejoinToken("t3", 1)).isNull();
+    assertThat(room.redeemRejoinToken(null, 1)).isNull();
+  }
+}
