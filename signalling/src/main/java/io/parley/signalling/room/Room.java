@@ -95,9 +95,9 @@ final class Room {
     }
   }
 
-  ServerEvent.ChatMessage addChat(Participant from, String text, long now) {
+  ServerEvent.ChatMessage addChat(String participantId, String name, String text, long now) {
     ServerEvent.ChatMessage m =
-        new ServerEvent.ChatMessage(++chatIds, from.id, from.name, text, now);
+        new ServerEvent.ChatMessage(++chatIds, participantId, name, text, now);
     chat.addLast(m);
     while (chat.size() > CHAT_HISTORY) {
       chat.removeFirst();
