@@ -7,6 +7,7 @@ import { startReporting } from './report';
 import { Signalling } from './signalling';
 import { Subscriber, type Offer } from './subscriber';
 import { TileGrid } from './tiles';
+import { ReceiveQuality, byParticipant, sendQuality } from './quality';
 import { banner, el, mount } from './ui';
 
 const SELF = 'self';
@@ -25,6 +26,9 @@ export class Meeting {
   private joining = false;
   private left = false;
   private readonly status = el('p', { className: 'status', id: 'status' });
+  /** The subscribe offer's sections now received (mid → participant), for connection quality. */
+  private sections: SubscribeSection[] = [];
+  private qualityTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(
     private readonly roomId: string,
@@ -40,8 +44,11 @@ export class Meeting {
       participantId: () => this.participantId,
       /** What the browser sends: per-layer resolution, bitrate and why it is limited. */
       sending: () => this.sendingStats(),
+      /** The tiles (TileGrid), for automated tests of layouts and badges. */
+      tiles: this.grid,
     };
     this.render();
+    this.watchQuality();
     if (this.report) {
       startReporting(this.report, async () => ({ participantId: this.participantId, ...(await this.packets()) }));
     }
@@ -155,6 +162,7 @@ export class Meeting {
   }
 
   private showTracks(tracks: { section: SubscribeSection; track: MediaStreamTrack }[]): void {
+    this.sections = tracks.map((t) => t.section);
     const by = new Map<string, { video: MediaStreamTrack | null; audio: MediaStreamTrack | null }>();
     for (const id of this.grid.ids()) if (id !== SELF) by.set(id, { video: null, audio: null });
     for (const { section, track } of tracks) {
@@ -183,8 +191,20 @@ export class Meeting {
     }
   }
 
+  /** Every 3 s: each remote tile's connection quality, and our own (what we send). */
+  private watchQuality(): void {
+    const received = new ReceiveQuality();
+    this.qualityTimer = setInterval(async () => {
+      const sub = await this.subscriber?.pc.getStats().catch(() => undefined);
+      if (sub) byParticipant(received.update(sub), this.sections).forEach((quality, id) => this.grid.patch(id, { quality }));
+      const pub = await this.publisher?.pc.getStats().catch(() => undefined);
+      if (pub) this.grid.patch(SELF, { quality: sendQuality(pub) });
+    }, 3000);
+  }
+
   private leave(): void {
     this.left = true;
+    if (this.qualityTimer) clearInterval(this.qualityTimer);
     void this.signalling.request('leave', {}).catch(() => undefined).finally(() => this.signalling.close());
     this.resetMedia();
     this.media.stream.getTracks().forEach((t) => t.stop());
@@ -204,13 +224,14 @@ export class Meeting {
   private render(): void {
     this.grid.upsert(SELF, { name: `${this.name} (you)`, audioMuted: false, videoMuted: false }, true);
     this.grid.setTracks(SELF, this.media.video, null);
+    this.grid.setAudioOutput(this.media.speakerId);
     const mic = this.toggle('mic', this.media.audio);
     const cam = this.toggle('camera', this.media.video);
     const leave = el('button', { className: 'leave', textContent: 'Leave', id: 'leave', onclick: () => this.leave() });
     mount(
       el('section', { className: 'room' },
         this.grid.root,
-        el('footer', { className: 'controls' }, el('span', { className: 'code', textContent: this.roomId }), this.copyLink(), mic, cam, leave),
+        el('footer', { className: 'controls' }, el('span', { className: 'code', textContent: this.roomId }), this.copyLink(), mic, cam, this.grid.layoutButton(), leave),
         this.status),
     );
   }

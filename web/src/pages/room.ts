@@ -1,6 +1,16 @@
-// /r/<room-id>: the prejoin screen (name, preview, toggles), then the meeting.
+// /r/<room-id>: the prejoin screen (name, preview, devices, mic level, toggles), then the meeting.
 
-import { openLocalMedia, type LocalMedia } from '../devices';
+import {
+  canChooseSpeaker,
+  chooseSpeaker,
+  closeLocalMedia,
+  listDevices,
+  openLocalMedia,
+  switchDevice,
+  watchMicLevel,
+  type LocalMedia,
+} from '../devices';
+import { icon } from '../icons';
 import { isRoomId } from '../roomId';
 import { Meeting } from '../meeting';
 import { reportUrl } from '../report';
@@ -31,22 +41,68 @@ export async function showRoom(roomId: string, params: URLSearchParams): Promise
 }
 
 function prejoin(roomId: string, media: LocalMedia, name: string): void {
-  const preview = el('video', { autoplay: true, muted: true, playsInline: true, className: 'preview mirror' });
-  preview.srcObject = media.stream;
+  const stops: (() => void)[] = [];
+  const stopAll = () => stops.splice(0).forEach((stop) => stop());
+
+  const preview = el('video', { autoplay: true, muted: true, playsInline: true, className: 'preview mirror', id: 'preview' });
+  const cameraOff = el('div', { className: 'preview-off', textContent: 'Camera is off' });
+  const showPreview = () => {
+    preview.srcObject = media.video ? new MediaStream([media.video]) : null;
+    const off = !media.video?.enabled;
+    cameraOff.hidden = !off;
+    cameraOff.textContent = media.video ? 'Camera is off' : 'No camera';
+  };
+  showPreview();
+
   const input = el('input', { value: name, placeholder: 'Your name', maxLength: 64, id: 'name', ariaLabel: 'Your name' });
-  const mic = toggle('Mic', media.audio);
-  const cam = toggle('Camera', media.video);
+  const meter = micMeter();
+  const restartMeter = () => {
+    meter.stop();
+    meter.start(media.audio);
+  };
+  stops.push(() => meter.stop());
+  restartMeter();
+
+  const mic = toggle('prejoin-mic', 'Microphone', 'mic', () => media.audio);
+  const cam = toggle('prejoin-camera', 'Camera', 'camera', () => media.video, showPreview);
   const join = el('button', { className: 'primary', textContent: 'Join now', id: 'join-now' });
-  const error = el('p', { className: 'error', hidden: true });
-  const problem = el('p', { className: 'warning', hidden: !media.problem, textContent: media.problem ?? '' });
+  const error = el('p', { className: 'error', hidden: true, role: 'alert' });
+  const problem = el('div', { className: 'problem', hidden: !media.problem });
+  if (media.problem) {
+    problem.append(el('p', { className: 'warning', id: 'media-problem', textContent: media.problem }));
+    if (media.problemKind !== 'insecure') {
+      const retry = el('button', { id: 'retry-media', textContent: 'Retry' });
+      retry.onclick = async () => {
+        retry.disabled = true;
+        stopAll();
+        closeLocalMedia(media);
+        prejoin(roomId, await openLocalMedia(), input.value);
+      };
+      problem.append(retry);
+    }
+  }
+
+  const devices = deviceChoice(media, (kind) => {
+    if (kind === 'video') showPreview();
+    else restartMeter();
+    mic.sync();
+    cam.sync();
+  }, (message) => {
+    error.textContent = message;
+    error.hidden = message === null;
+  });
+  stops.push(devices.stop);
+
   join.onclick = () => {
     const n = input.value.trim();
     if (n.length === 0) {
       error.textContent = 'Please enter your name.';
       error.hidden = false;
+      input.focus();
       return;
     }
     localStorage.setItem(NAME_KEY, n);
+    stopAll();
     void new Meeting(roomId, n, media).start();
   };
   input.onkeydown = (e) => e.key === 'Enter' && join.click();
@@ -54,7 +110,7 @@ function prejoin(roomId: string, media: LocalMedia, name: string): void {
     el(
       'section',
       { className: 'prejoin' },
-      el('div', { className: 'preview-box' }, preview),
+      el('div', { className: 'preview-box' }, preview, cameraOff, el('div', { className: 'preview-controls' }, mic.button, cam.button)),
       el(
         'div',
         { className: 'prejoin-side' },
@@ -62,7 +118,8 @@ function prejoin(roomId: string, media: LocalMedia, name: string): void {
         el('p', { className: 'code', textContent: roomId }),
         problem,
         input,
-        el('div', { className: 'row' }, mic, cam),
+        meter.root,
+        devices.root,
         join,
         error,
       ),
@@ -70,17 +127,112 @@ function prejoin(roomId: string, media: LocalMedia, name: string): void {
   );
 }
 
-function toggle(label: string, track: MediaStreamTrack | null): HTMLButtonElement {
-  const b = el('button', { className: 'toggle', disabled: !track });
-  const render = () => {
-    const on = !!track && track.enabled;
-    b.textContent = `${label} ${on ? 'on' : 'off'}`;
+/** A live level bar for the microphone (role="meter", so screen readers can read it). */
+function micMeter(): { root: HTMLElement; start: (track: MediaStreamTrack | null) => void; stop: () => void } {
+  const fill = el('div', { className: 'meter-fill' });
+  const root = el('div', { className: 'meter', id: 'mic-level', role: 'meter', ariaLabel: 'Microphone level' }, fill);
+  root.setAttribute('aria-valuemin', '0');
+  root.setAttribute('aria-valuemax', '100');
+  let stop: (() => void) | null = null;
+  const show = (level: number) => {
+    root.setAttribute('aria-valuenow', String(level));
+    fill.style.transform = `scaleX(${level / 100})`;
+  };
+  show(0);
+  return {
+    root,
+    start(track) {
+      if (!track) return;
+      try {
+        stop = watchMicLevel(track, show);
+      } catch {
+        root.hidden = true; // no Web Audio: no meter, nothing else is lost
+      }
+    },
+    stop() {
+      stop?.();
+      stop = null;
+      show(0);
+    },
+  };
+}
+
+/**
+ * The camera, microphone and speaker selects. Choosing a camera or microphone reopens that track
+ * in `media`; the speaker select is shown only where the browser can route audio (setSinkId).
+ */
+function deviceChoice(
+  media: LocalMedia,
+  onSwitched: (kind: 'audio' | 'video') => void,
+  onError: (message: string | null) => void,
+): { root: HTMLElement; stop: () => void } {
+  const camera = el('select', { id: 'camera-select' });
+  const micSelect = el('select', { id: 'mic-select' });
+  const speaker = el('select', { id: 'speaker-select' });
+  const field = (label: string, select: HTMLSelectElement) =>
+    el('label', { className: 'field' }, el('span', { textContent: label }), select);
+  const speakerField = field('Speaker', speaker);
+  speakerField.hidden = true;
+  const root = el('div', { className: 'devices' }, field('Camera', camera), field('Microphone', micSelect), speakerField);
+
+  const fill = (select: HTMLSelectElement, list: MediaDeviceInfo[], current: string, what: string) => {
+    const options = list.map((d, i) => el('option', { value: d.deviceId, textContent: d.label || `${what} ${i + 1}` }));
+    if (options.length === 0) options.push(el('option', { value: '', textContent: `No ${what.toLowerCase()} found` }));
+    select.replaceChildren(...options);
+    select.disabled = list.length === 0;
+    if (list.some((d) => d.deviceId === current)) select.value = current;
+  };
+  const refresh = async () => {
+    const d = await listDevices();
+    fill(camera, d.cameras, media.cameraId, 'Camera');
+    fill(micSelect, d.mics, media.micId, 'Microphone');
+    fill(speaker, d.speakers, media.speakerId, 'Speaker');
+    speakerField.hidden = !canChooseSpeaker() || d.speakers.length === 0;
+  };
+  const switchTo = (kind: 'audio' | 'video', select: HTMLSelectElement) => async () => {
+    select.disabled = true;
+    try {
+      await switchDevice(media, kind, select.value);
+      onError(null);
+    } catch (e) {
+      onError(`Could not open that ${kind === 'audio' ? 'microphone' : 'camera'}: ${(e as Error).message}`);
+    } finally {
+      select.disabled = false;
+      onSwitched(kind);
+      void refresh();
+    }
+  };
+  camera.onchange = switchTo('video', camera);
+  micSelect.onchange = switchTo('audio', micSelect);
+  speaker.onchange = () => chooseSpeaker(media, speaker.value);
+  navigator.mediaDevices?.addEventListener?.('devicechange', refresh);
+  void refresh();
+  return { root, stop: () => navigator.mediaDevices?.removeEventListener?.('devicechange', refresh) };
+}
+
+/** A mic or camera on/off button over the preview: aria-pressed is true while it is on. */
+function toggle(
+  id: string,
+  label: string,
+  what: 'mic' | 'camera',
+  track: () => MediaStreamTrack | null,
+  onChange: () => void = () => undefined,
+): { button: HTMLButtonElement; sync: () => void } {
+  const b = el('button', { className: 'round toggle', id, ariaLabel: label, title: label });
+  const sync = () => {
+    const t = track();
+    const on = !!t && t.enabled;
+    b.disabled = !t;
+    b.setAttribute('aria-pressed', String(on));
     b.classList.toggle('off', !on);
+    b.replaceChildren(icon(what, !on));
   };
   b.onclick = () => {
-    if (track) track.enabled = !track.enabled;
-    render();
+    const t = track();
+    if (t) t.enabled = !t.enabled;
+    sync();
+    onChange();
   };
-  render();
-  return b;
+  sync();
+  return { button: b, sync };
 }
