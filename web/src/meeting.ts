@@ -1,16 +1,33 @@
-// A joined meeting: signalling, the two peer connections, the tiles and the controls.
+// A joined meeting: signalling, the two peer connections, the tiles, the control bar and its panels
+// (chat, people), the lobby and password screens, and reconnecting after a drop.
 
 import type { LocalMedia } from './devices';
-import type { ParticipantInfo, Replies, SubscribeAnswer, SubscribeSection } from './protocol';
+import { ChatPanel } from './chat';
+import { PeoplePanel } from './people';
+import type {
+  ChatMessage, ParticipantInfo, Replies, Requests, RoomSettings, SubscribeAnswer, SubscribeSection, Waiting,
+} from './protocol';
+import { REACTIONS } from './protocol';
 import { Publisher } from './publisher';
-import { startReporting } from './report';
-import { Signalling } from './signalling';
-import { Subscriber, type Offer } from './subscriber';
-import { TileGrid } from './tiles';
 import { ReceiveQuality, byParticipant, sendQuality } from './quality';
+import { startReporting } from './report';
+import { RequestError, Signalling } from './signalling';
+import { Subscriber, type Offer } from './subscriber';
+import { TileGrid, type VisibleTile } from './tiles';
 import { banner, el, mount } from './ui';
 
 const SELF = 'self';
+const SELF_SCREEN = 'self:screen';
+/** A join may wait in the lobby until the host answers. */
+const JOIN_TIMEOUT_MS = 30 * 60_000;
+/** A media connection that stays disconnected this long is rebuilt. */
+const MEDIA_GRACE_MS = 6000;
+
+const REACTION_NAMES: Record<string, string> = {
+  '👍': 'Thumbs up', '👏': 'Clap', '😂': 'Laugh', '❤️': 'Heart', '🎉': 'Celebrate', '😮': 'Surprised',
+};
+
+type Panel = 'chat' | 'people';
 
 export class Meeting {
   private readonly signalling = new Signalling();
@@ -23,12 +40,43 @@ export class Meeting {
    */
   private earlyOffers: { offer: Offer; ack: (r: SubscribeAnswer) => void }[] = [];
   private participantId: string | null = null;
+  private rejoinToken: string | undefined;
+  private password: string | undefined;
   private joining = false;
   private left = false;
-  private readonly status = el('p', { className: 'status', id: 'status' });
-  /** The subscribe offer's sections now received (mid → participant), for connection quality. */
+  private inRoom = false;
+  private readonly status = el('p', { className: 'status', id: 'status', role: 'status' });
+  private readonly toasts = el('div', { className: 'toasts', id: 'toasts', role: 'status' });
+  /** The subscribe offer's sections now received, with their tracks. */
   private sections: SubscribeSection[] = [];
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
+  private mediaTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private readonly participants = new Map<string, ParticipantInfo>();
+  private settings: RoomSettings | null = null;
+  private waiting: Waiting[] = [];
+  private handRaisedAt: number | undefined;
+  private screen: MediaStream | null = null;
+  private unread = 0;
+  private openPanel: Panel | null = null;
+  private lastView = '';
+
+  private readonly chat = new ChatPanel((text) => this.signalling.request('chat', { text }).then(() => undefined), () => this.show(null));
+  private readonly people = new PeoplePanel(
+    {
+      mute: (id) => this.hostRequest('mute', { participantId: id }),
+      remove: (id, name) => {
+        if (confirm(`Remove ${name} from the meeting?`)) this.hostRequest('remove', { participantId: id });
+      },
+      makeHost: (id) => this.hostRequest('make-host', { participantId: id }),
+      admit: (id, allow) => this.hostRequest('admit', { participantId: id, allow }),
+      update: (change) => this.hostRequest('update-room', change),
+    },
+    () => this.show(null),
+  );
+  private view!: HTMLElement;
+  private readonly buttons: Record<string, HTMLButtonElement> = {};
+  private renderMic: () => void = () => undefined;
 
   constructor(
     private readonly roomId: string,
@@ -38,17 +86,23 @@ export class Meeting {
   ) {}
 
   async start(): Promise<void> {
-    // For automated tests and troubleshooting: packets received per kind on the subscribe side.
+    // For automated tests and troubleshooting.
     (window as unknown as { parley: object }).parley = {
+      /** Packets received per kind on the subscribe side. */
       received: () => this.received(),
       participantId: () => this.participantId,
       /** What the browser sends: per-layer resolution, bitrate and why it is limited. */
       sending: () => this.sendingStats(),
       /** The tiles (TileGrid), for automated tests of layouts and badges. */
       tiles: this.grid,
+      /** Drops the signalling connection as a network failure would. */
+      simulateDrop: () => this.signalling.simulateDrop(),
+      /** The video producers the server forwards to us now, by what we last told it. */
+      shownVideos: () => this.lastView,
     };
     this.render();
     this.watchQuality();
+    this.shortcuts();
     if (this.report) {
       startReporting(this.report, async () => ({ participantId: this.participantId, ...(await this.packets()) }));
     }
@@ -58,28 +112,46 @@ export class Meeting {
         banner(null);
         void this.join();
       } else if (state === 'unreachable') {
-        banner('Cannot reach the Parley server. Retrying…');
+        banner(this.inRoom ? 'Reconnecting… (the server cannot be reached yet)' : 'Cannot reach the Parley server. Retrying…');
       } else {
-        banner('Connection to the server lost. Reconnecting…');
+        banner('Reconnecting… Your connection to the meeting dropped.');
         this.resetMedia();
       }
     });
     this.signalling.on('participant-joined', ({ participant }) => this.addParticipant(participant));
-    this.signalling.on('participant-left', ({ participantId }) => this.grid.remove(participantId));
-    this.signalling.on('participant-updated', (p) =>
-      this.grid.patch(p.participantId, { audioMuted: p.audioMuted, videoMuted: p.videoMuted }),
-    );
+    this.signalling.on('participant-left', ({ participantId }) => this.removeParticipant(participantId));
+    this.signalling.on('participant-updated', (u) => this.updateParticipant(u));
     this.signalling.on('subscribe-offer', (offer, ack) => {
       const reply = (r: SubscribeAnswer) => ack?.(r);
       if (this.subscriber) this.subscriber.handle(offer, reply);
       else this.earlyOffers.push({ offer, ack: reply });
     });
-    this.signalling.on('removed', ({ reason }) => {
-      banner(`You were disconnected (${reason}). Rejoining…`);
+    this.signalling.on('removed', ({ reason, byHost }) => {
+      if (byHost) {
+        this.end('You were removed from the meeting', `${reason} You can go back to the home page.`, false);
+        return;
+      }
+      banner(`Reconnecting… (${reason})`);
       this.resetMedia();
       void this.join();
     });
+    this.signalling.on('room-updated', ({ settings }) => this.applySettings(settings));
+    this.signalling.on('chat', (m) => this.onChat(m));
+    this.signalling.on('reaction', ({ participantId, emoji }) => this.grid.react(this.tileId(participantId), emoji));
+    this.signalling.on('dominant-speaker', ({ participantId }) => {
+      this.grid.setSpeaker(this.tileId(participantId));
+      document.body.dataset.speaker = participantId;
+    });
+    this.signalling.on('muted-by-host', ({ hostName }) => {
+      if (this.media.audio) this.media.audio.enabled = false;
+      this.renderMic();
+      void this.sendMediaState();
+      this.toast(`${hostName} muted you. Unmute when you want to speak (Ctrl+D).`);
+    });
+    this.signalling.on('lobby', ({ waiting }) => this.onLobby(waiting));
+    this.signalling.on('lobby-waiting', () => this.showWaiting());
     this.signalling.on('request-failed', ({ event, error }) => console.warn(`${event} failed: ${error}`));
+    this.grid.onViewChange((visible) => this.reportView(visible));
   }
 
   /** Joins (or rejoins after a reconnect): fresh peer connections each time. */
@@ -87,32 +159,505 @@ export class Meeting {
     if (this.joining || this.left) return;
     this.joining = true;
     try {
-      this.status.textContent = 'Joining…';
+      this.status.textContent = this.inRoom ? 'Reconnecting…' : 'Joining…';
       let reply: Replies['join'];
       try {
-        reply = await this.signalling.request('join', { roomId: this.roomId, name: this.name });
+        reply = await this.signalling.request(
+          'join',
+          { roomId: this.roomId, name: this.name, password: this.password, rejoinToken: this.rejoinToken },
+          JOIN_TIMEOUT_MS,
+        );
       } catch (e) {
-        this.status.textContent = `Could not join: ${(e as Error).message}`;
+        this.joinFailed(e);
         return;
       }
       this.participantId = reply.participantId;
+      this.rejoinToken = reply.rejoinToken;
       document.body.dataset.participantId = reply.participantId;
-      for (const id of this.grid.ids()) if (id !== SELF) this.grid.remove(id);
+      if (!this.inRoom || document.getElementById('room') === null) mount(this.view);
+      this.inRoom = true;
+      banner(null);
+      for (const id of this.grid.ids()) if (id !== SELF && id !== SELF_SCREEN) this.grid.remove(id);
+      this.participants.clear();
+      this.sections = [];
       reply.room.participants.forEach((p) => this.addParticipant(p));
+      reply.room.chat.forEach((m) => this.chat.add(m, m.participantId === this.participantId));
+      this.applySettings(reply.room.settings);
       this.subscriber = new Subscriber(reply.iceServers, (tracks) => this.showTracks(tracks));
+      this.subscriber.pc.onconnectionstatechange = () => this.onMediaState(this.subscriber?.pc.connectionState);
       for (const early of this.earlyOffers.splice(0)) this.subscriber.handle(early.offer, early.ack);
       this.publisher = new Publisher(reply.iceServers);
       this.publisher.pc.onconnectionstatechange = () => this.onMediaState(this.publisher?.pc.connectionState);
       try {
         await this.publisher.publish(this.media, this.signalling);
+        if (this.screen) await this.publisher.share(this.screen);
         this.status.textContent = this.media.problem ?? '';
       } catch (e) {
         this.status.textContent = `Could not send your camera and mic: ${(e as Error).message}`;
       }
       await this.sendMediaState();
+      if (this.handRaisedAt !== undefined) await this.signalling.request('raise-hand', { raised: true }).catch(() => undefined);
+      this.lastView = '';
+      this.reportView(this.grid.visible());
     } finally {
       this.joining = false;
     }
+  }
+
+  private joinFailed(e: unknown): void {
+    const code = e instanceof RequestError ? e.code : undefined;
+    const message = (e as Error).message;
+    if (code === 'password-required' || code === 'wrong-password') {
+      this.passwordPrompt(code === 'wrong-password' ? 'That password is not right. Try again.' : null);
+    } else if (code === 'room-locked' || code === 'room-full') {
+      this.notice(code === 'room-locked' ? 'This meeting is locked' : 'This meeting is full', message, 'Try again');
+    } else if (code === 'lobby-denied') {
+      this.notice('You were not let in', 'The host did not let you into this meeting.', 'Ask again');
+    } else if (this.inRoom) {
+      banner(`Reconnecting… (${message})`);
+      setTimeout(() => this.signalling.connected && void this.join(), 2000);
+    } else {
+      this.status.textContent = `Could not join: ${message}`;
+    }
+  }
+
+  // ---- screens before and after the room ----
+
+  private showWaiting(): void {
+    const cancel = el('button', { textContent: 'Cancel', id: 'lobby-cancel', onclick: () => this.end('You left the waiting room', 'Nobody was told you were there.', true) });
+    mount(el('section', { className: 'notice', id: 'lobby-waiting' },
+      el('h1', { textContent: 'Asking to join…' }),
+      el('p', { textContent: 'You will join the meeting when the host lets you in.' }),
+      el('p', { className: 'code', textContent: this.roomId }),
+      cancel));
+  }
+
+  private passwordPrompt(error: string | null): void {
+    const input = el('input', { type: 'password', id: 'room-password', maxLength: 64, placeholder: 'Meeting password', autocomplete: 'off' });
+    input.setAttribute('aria-label', 'Meeting password');
+    const submit = el('button', { className: 'primary', id: 'password-join', textContent: 'Join', type: 'submit' });
+    const form = el('form', { className: 'row' }, input, submit);
+    form.onsubmit = (ev) => {
+      ev.preventDefault();
+      if (!input.value) return;
+      this.password = input.value;
+      void this.join();
+    };
+    const problem = el('p', { className: 'error', id: 'password-error', hidden: !error, textContent: error ?? '' });
+    problem.setAttribute('role', 'alert');
+    mount(el('section', { className: 'notice', id: 'password-needed' },
+      el('h1', { textContent: 'This meeting needs a password' }),
+      el('p', { textContent: 'Ask the host for it.' }), form, problem,
+      el('a', { href: '/', textContent: 'Back to the home page' })));
+    input.focus();
+  }
+
+  private notice(title: string, text: string, retry: string): void {
+    mount(el('section', { className: 'notice', id: 'join-refused' },
+      el('h1', { textContent: title }), el('p', { textContent: text }),
+      el('div', { className: 'row' },
+        el('button', { className: 'primary', textContent: retry, onclick: () => void this.join() }),
+        el('a', { href: '/', textContent: 'Home' }))));
+  }
+
+  /** Leaves for good and shows why. */
+  private end(title: string, text: string, tellServer: boolean): void {
+    this.left = true;
+    if (this.qualityTimer) clearInterval(this.qualityTimer);
+    const bye = tellServer ? this.signalling.request('leave', {}).catch(() => undefined) : Promise.resolve();
+    void bye.finally(() => this.signalling.close());
+    this.resetMedia();
+    this.media.stream.getTracks().forEach((t) => t.stop());
+    this.screen?.getTracks().forEach((t) => t.stop());
+    banner(null);
+    mount(el('section', { className: 'notice', id: 'left' },
+      el('h1', { textContent: title }), el('p', { textContent: text }),
+      el('div', { className: 'row' },
+        el('button', { className: 'primary', textContent: 'Rejoin', onclick: () => location.reload() }),
+        el('a', { href: '/', textContent: 'Home' }))));
+  }
+
+  // ---- participants ----
+
+  private tileId(participantId: string): string {
+    return participantId === this.participantId ? SELF : participantId;
+  }
+
+  private addParticipant(p: ParticipantInfo): void {
+    if (p.participantId === this.participantId) return;
+    this.participants.set(p.participantId, p);
+    this.grid.upsert(p.participantId, {
+      name: p.name, audioMuted: p.audioMuted, videoMuted: p.videoMuted,
+      handRaised: p.handRaisedAt !== undefined, host: this.settings?.hostId === p.participantId,
+    });
+    this.renderPeople();
+  }
+
+  private removeParticipant(id: string): void {
+    this.participants.delete(id);
+    this.grid.remove(id);
+    this.grid.remove(`${id}:screen`);
+    this.renderPeople();
+  }
+
+  private updateParticipant(u: { participantId: string; audioMuted: boolean; videoMuted: boolean; handRaisedAt?: number }): void {
+    if (u.participantId === this.participantId) {
+      this.handRaisedAt = u.handRaisedAt;
+      this.grid.patch(SELF, { handRaised: u.handRaisedAt !== undefined });
+      this.syncHandButton();
+    } else {
+      const p = this.participants.get(u.participantId);
+      if (p) this.participants.set(u.participantId, { ...p, ...u, handRaisedAt: u.handRaisedAt });
+      this.grid.patch(u.participantId, { audioMuted: u.audioMuted, videoMuted: u.videoMuted, handRaised: u.handRaisedAt !== undefined });
+    }
+    this.renderPeople();
+  }
+
+  private applySettings(s: RoomSettings): void {
+    const before = this.settings?.hostId;
+    this.settings = s;
+    for (const id of this.grid.ids()) {
+      if (!id.endsWith(':screen')) this.grid.patch(id, { host: (id === SELF ? this.participantId : id) === s.hostId });
+    }
+    const iAmHost = s.hostId === this.participantId;
+    document.body.dataset.host = String(iAmHost);
+    if (iAmHost && before !== undefined && before !== s.hostId) this.toast('You are now the host.');
+    if (!iAmHost) this.onLobby([]);
+    this.renderPeople();
+  }
+
+  private onLobby(waiting: Waiting[]): void {
+    const fresh = waiting.filter((w) => !this.waiting.some((o) => o.participantId === w.participantId));
+    this.waiting = waiting;
+    this.buttons.people?.setAttribute('data-badge', waiting.length > 0 ? String(waiting.length) : '');
+    for (const w of fresh) {
+      const admit = el('button', { className: 'small primary', textContent: 'Admit', onclick: () => this.hostRequest('admit', { participantId: w.participantId, allow: true }) });
+      admit.setAttribute('aria-label', `Admit ${w.name}`);
+      const deny = el('button', { className: 'small', textContent: 'Deny', onclick: () => this.hostRequest('admit', { participantId: w.participantId, allow: false }) });
+      deny.setAttribute('aria-label', `Deny ${w.name}`);
+      const t = this.toast(`${w.name} wants to join.`, admit, deny);
+      t.dataset.waiting = w.participantId;
+    }
+    // Requests no longer pending (answered here, elsewhere, or given up) leave the screen.
+    this.toasts.querySelectorAll<HTMLElement>('[data-waiting]').forEach((t) => {
+      if (!waiting.some((w) => w.participantId === t.dataset.waiting)) t.remove();
+    });
+    this.renderPeople();
+  }
+
+  private renderPeople(): void {
+    this.people.render({
+      selfId: this.participantId,
+      selfName: this.name,
+      self: { audioMuted: !this.media.audio?.enabled, videoMuted: !this.media.video?.enabled, handRaisedAt: this.handRaisedAt },
+      participants: [...this.participants.values()],
+      settings: this.settings,
+      waiting: this.waiting,
+    });
+  }
+
+  private hostRequest<E extends 'mute' | 'remove' | 'make-host' | 'admit' | 'update-room'>(event: E, payload: Requests[E]): void {
+    void this.signalling.request(event, payload).catch((e: Error) => this.toast(`Could not do that: ${e.message}`));
+  }
+
+  // ---- media ----
+
+  private showTracks(tracks: { section: SubscribeSection; track: MediaStreamTrack }[]): void {
+    this.sections = tracks.map((t) => t.section);
+    const cams = new Map<string, { video: MediaStreamTrack | null; audio: MediaStreamTrack | null }>();
+    const screens = new Map<string, { video: MediaStreamTrack | null; audio: MediaStreamTrack | null }>();
+    for (const id of this.participants.keys()) cams.set(id, { video: null, audio: null });
+    for (const { section, track } of tracks) {
+      if (!this.participants.has(section.participantId)) continue;
+      if (section.source === 'screen') {
+        const s = screens.get(section.participantId) ?? { video: null, audio: null };
+        if (section.kind === 'video') s.video = track;
+        else s.audio = track;
+        screens.set(section.participantId, s);
+        continue;
+      }
+      const entry = cams.get(section.participantId)!;
+      if (section.kind === 'video') entry.video = track;
+      if (section.kind === 'audio') entry.audio = track;
+    }
+    cams.forEach((t, id) => this.grid.setTracks(id, t.video, t.audio));
+    for (const id of this.grid.ids()) {
+      if (id.endsWith(':screen') && id !== SELF_SCREEN && !screens.has(id.slice(0, -':screen'.length))) this.grid.remove(id);
+    }
+    screens.forEach((t, id) => {
+      const who = this.participants.get(id)!;
+      this.grid.upsert(`${id}:screen`, { name: `${who.name} is presenting`, audioMuted: false, videoMuted: false }, false, 'screen');
+      this.grid.setTracks(`${id}:screen`, t.video, t.audio);
+    });
+    this.reportView(this.grid.visible());
+  }
+
+  /** Tells the server which videos are on screen, so it forwards only those. */
+  private reportView(visible: VisibleTile[]): void {
+    if (!this.participantId || !this.signalling.connected) return;
+    const videos: { producerId: string; width: number; height: number }[] = [];
+    for (const v of visible) {
+      const screen = v.id.endsWith(':screen');
+      const participant = screen ? v.id.slice(0, -':screen'.length) : v.id;
+      const section = this.sections.find(
+        (s) => s.participantId === participant && s.kind === 'video' && (s.source === 'screen') === screen,
+      );
+      if (section) videos.push({ producerId: section.producerId, width: Math.round(v.width), height: Math.round(v.height) });
+    }
+    const key = videos.map((v) => v.producerId).sort().join(',');
+    if (key === this.lastView && videos.length > 0) return;
+    this.lastView = key;
+    void this.signalling.request('set-view', { videos }).catch(() => undefined);
+  }
+
+  private onMediaState(state: RTCPeerConnectionState | undefined): void {
+    if (state === 'connected') {
+      if (this.mediaTimer) clearTimeout(this.mediaTimer);
+      this.mediaTimer = null;
+      banner(null);
+    } else if ((state === 'failed' || state === 'disconnected') && !this.mediaTimer && !this.left) {
+      banner('Reconnecting… Your media connection dropped.');
+      // A short network blip heals by itself; a longer one gets new connections.
+      this.mediaTimer = setTimeout(() => {
+        this.mediaTimer = null;
+        void this.reconnectMedia();
+      }, state === 'failed' ? 0 : MEDIA_GRACE_MS);
+    }
+  }
+
+  /** New peer connections through a leave and a rejoin that keeps our place (rejoin token). */
+  private async reconnectMedia(): Promise<void> {
+    if (this.left || this.joining || !this.signalling.connected) return;
+    this.resetMedia();
+    await this.signalling.request('leave', {}).catch(() => undefined);
+    await this.join();
+  }
+
+  private resetMedia(): void {
+    this.publisher?.close();
+    this.subscriber?.close();
+    this.publisher = null;
+    this.subscriber = null;
+    this.earlyOffers = [];
+  }
+
+  private async sendMediaState(): Promise<void> {
+    const audioMuted = !this.media.audio?.enabled;
+    const videoMuted = !this.media.video?.enabled;
+    this.grid.patch(SELF, { audioMuted, videoMuted });
+    this.renderPeople();
+    if (this.signalling.connected && this.participantId) {
+      await this.signalling.request('set-media-state', { audioMuted, videoMuted }).catch(() => undefined);
+    }
+  }
+
+  /** Shares a screen, window or tab. Tests replace the picker with window.parleyDisplayMedia. */
+  private async toggleShare(): Promise<void> {
+    if (this.screen) {
+      await this.stopShare();
+      return;
+    }
+    const pick = (window as unknown as { parleyDisplayMedia?: () => Promise<MediaStream> }).parleyDisplayMedia
+      ?? (() => navigator.mediaDevices.getDisplayMedia({ video: true, audio: true }));
+    let stream: MediaStream;
+    try {
+      stream = await pick();
+    } catch (e) {
+      const name = e instanceof DOMException ? e.name : '';
+      if (name !== 'NotAllowedError' && name !== 'AbortError') this.toast(`Could not share your screen: ${(e as Error).message}`);
+      return;
+    }
+    this.screen = stream;
+    stream.getVideoTracks()[0]?.addEventListener('ended', () => void this.stopShare());
+    this.grid.upsert(SELF_SCREEN, { name: 'You are presenting', audioMuted: false, videoMuted: false }, true, 'screen');
+    this.grid.setTracks(SELF_SCREEN, stream.getVideoTracks()[0] ?? null, null);
+    this.syncShareButton();
+    try {
+      await this.publisher?.share(stream);
+    } catch (e) {
+      this.toast(`Could not share your screen: ${(e as Error).message}`);
+      await this.stopShare();
+    }
+  }
+
+  private async stopShare(): Promise<void> {
+    const stream = this.screen;
+    if (!stream) return;
+    this.screen = null;
+    stream.getTracks().forEach((t) => t.stop());
+    this.grid.remove(SELF_SCREEN);
+    this.syncShareButton();
+    await this.publisher?.stopSharing().catch(() => undefined);
+  }
+
+  // ---- chat, hands, reactions ----
+
+  private onChat(m: ChatMessage): void {
+    const mine = m.participantId === this.participantId;
+    this.chat.add(m, mine);
+    if (!mine && this.openPanel !== 'chat') {
+      this.unread++;
+      this.buttons.chat.setAttribute('data-badge', String(this.unread));
+      this.buttons.chat.setAttribute('aria-label', `Chat (${this.unread} unread)`);
+    }
+  }
+
+  private toggleHand(): void {
+    const raised = this.handRaisedAt === undefined;
+    void this.signalling.request('raise-hand', { raised }).catch((e: Error) => this.toast(e.message));
+  }
+
+  private syncHandButton(): void {
+    const b = this.buttons.hand;
+    const up = this.handRaisedAt !== undefined;
+    b.setAttribute('aria-pressed', String(up));
+    b.textContent = up ? 'Lower hand' : 'Raise hand';
+  }
+
+  private syncShareButton(): void {
+    const b = this.buttons.share;
+    b.setAttribute('aria-pressed', String(!!this.screen));
+    b.textContent = this.screen ? 'Stop presenting' : 'Present';
+  }
+
+  // ---- the page ----
+
+  private render(): void {
+    this.grid.upsert(SELF, { name: `${this.name} (you)`, audioMuted: false, videoMuted: false }, true);
+    this.grid.setTracks(SELF, this.media.video, null);
+    this.grid.setAudioOutput(this.media.speakerId);
+    const mic = this.toggle('mic', () => this.media.audio);
+    const cam = this.toggle('camera', () => this.media.video);
+    const share = this.button('share', 'Present', () => void this.toggleShare());
+    share.setAttribute('aria-pressed', 'false');
+    if (!navigator.mediaDevices?.getDisplayMedia) {
+      share.disabled = true;
+      share.title = 'This browser cannot share a screen';
+    }
+    const hand = this.button('hand', 'Raise hand', () => this.toggleHand());
+    hand.setAttribute('aria-pressed', 'false');
+    const picker = el('div', { className: 'reactions', id: 'reaction-picker', hidden: true, role: 'group' });
+    picker.setAttribute('aria-label', 'Reactions');
+    for (const emoji of REACTIONS) {
+      const b = el('button', { className: 'round', textContent: emoji, onclick: () => {
+        picker.hidden = true;
+        void this.signalling.request('react', { emoji }).catch((e: Error) => this.toast(e.message));
+      } });
+      b.setAttribute('aria-label', REACTION_NAMES[emoji] ?? emoji);
+      b.dataset.emoji = emoji;
+      picker.append(b);
+    }
+    const react = this.button('react', 'React', () => {
+      picker.hidden = !picker.hidden;
+      react.setAttribute('aria-expanded', String(!picker.hidden));
+    });
+    react.setAttribute('aria-expanded', 'false');
+    const chat = this.button('chat', 'Chat', () => this.show(this.openPanel === 'chat' ? null : 'chat'));
+    const people = this.button('people', 'People', () => this.show(this.openPanel === 'people' ? null : 'people'));
+    const leave = el('button', { className: 'leave', textContent: 'Leave', id: 'leave', onclick: () => this.end('You left the meeting', '', true) });
+    leave.setAttribute('aria-label', 'Leave the meeting');
+    this.view = el('section', { className: 'room', id: 'room' },
+      el('div', { className: 'room-body' }, this.grid.root, this.chat.root, this.people.root),
+      this.toasts,
+      el('footer', { className: 'controls' },
+        el('span', { className: 'code', textContent: this.roomId, title: 'Meeting code' }),
+        this.copyLink(), mic, cam, share, hand, el('span', { className: 'react-box' }, react, picker),
+        chat, people, this.grid.layoutButton(), leave),
+      this.status);
+    mount(this.view);
+    this.renderPeople();
+  }
+
+  private show(panel: Panel | null): void {
+    this.openPanel = panel;
+    this.chat.root.hidden = panel !== 'chat';
+    this.people.root.hidden = panel !== 'people';
+    this.buttons.chat.setAttribute('aria-pressed', String(panel === 'chat'));
+    this.buttons.people.setAttribute('aria-pressed', String(panel === 'people'));
+    if (panel === 'chat') {
+      this.unread = 0;
+      this.buttons.chat.setAttribute('data-badge', '');
+      this.buttons.chat.setAttribute('aria-label', 'Chat');
+      this.chat.focus();
+    }
+  }
+
+  private button(id: string, text: string, onclick: () => void): HTMLButtonElement {
+    const b = el('button', { className: 'toggle', id: `toggle-${id}`, textContent: text, onclick });
+    this.buttons[id] = b;
+    return b;
+  }
+
+  /** Ctrl/Cmd+D toggles the mic, Ctrl/Cmd+E the camera (as in other meeting apps). */
+  private shortcuts(): void {
+    document.addEventListener('keydown', (e) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey || this.left) return;
+      const key = e.key.toLowerCase();
+      if (key === 'd' || key === 'e') {
+        e.preventDefault();
+        (key === 'd' ? this.buttons.mic : this.buttons.camera)?.click();
+      }
+    });
+  }
+
+  private toast(text: string, ...actions: HTMLElement[]): HTMLElement {
+    const close = el('button', { className: 'round close', textContent: '×' });
+    close.setAttribute('aria-label', 'Dismiss');
+    const t = el('div', { className: 'toast' }, el('span', { textContent: text }), ...actions, close);
+    close.onclick = () => t.remove();
+    for (const a of actions) a.addEventListener('click', () => t.remove());
+    this.toasts.append(t);
+    if (actions.length === 0) setTimeout(() => t.remove(), 8000);
+    return t;
+  }
+
+  /** Copies the meeting's link to invite someone; shows the link where the clipboard is not allowed. */
+  private copyLink(): HTMLButtonElement {
+    const link = `${location.origin}/r/${this.roomId}`;
+    const b = el('button', { className: 'toggle', id: 'copy-link', textContent: 'Copy invite link', title: link });
+    b.onclick = async () => {
+      try {
+        await navigator.clipboard.writeText(link);
+        b.textContent = 'Link copied';
+      } catch {
+        this.status.textContent = `Invite others with this link: ${link}`;
+      }
+    };
+    return b;
+  }
+
+  private toggle(what: 'mic' | 'camera', track: () => MediaStreamTrack | null): HTMLButtonElement {
+    const b = this.button(what, '', () => {
+      const t = track();
+      if (t) t.enabled = !t.enabled;
+      render();
+      void this.sendMediaState();
+    });
+    const render = () => {
+      const t = track();
+      b.disabled = !t;
+      const on = !!t?.enabled;
+      b.textContent = what === 'mic' ? (on ? 'Mute' : 'Unmute') : on ? 'Camera off' : 'Camera on';
+      b.setAttribute('aria-pressed', String(!on));
+      b.setAttribute('aria-label', what === 'mic' ? (on ? 'Turn off microphone (Ctrl+D)' : 'Turn on microphone (Ctrl+D)') : on ? 'Turn off camera (Ctrl+E)' : 'Turn on camera (Ctrl+E)');
+      b.classList.toggle('off', !on);
+    };
+    if (what === 'mic') this.renderMic = render;
+    render();
+    return b;
+  }
+
+  // ---- stats ----
+
+  /** Every 3 s: each remote tile's connection quality, and our own (what we send). */
+  private watchQuality(): void {
+    const received = new ReceiveQuality();
+    this.qualityTimer = setInterval(async () => {
+      const sub = await this.subscriber?.pc.getStats().catch(() => undefined);
+      if (sub) byParticipant(received.update(sub), this.sections).forEach((quality, id) => this.grid.patch(id, { quality }));
+      const pub = await this.publisher?.pc.getStats().catch(() => undefined);
+      if (pub) this.grid.patch(SELF, { quality: sendQuality(pub) });
+    }, 3000);
   }
 
   private async packets(): Promise<{ audioPackets: number; videoPackets: number; sentVideoPackets: number; local: string }> {
@@ -149,121 +694,5 @@ export class Meeting {
       if (s.type === 'inbound-rtp' && (s.kind === 'audio' || s.kind === 'video')) out[s.kind] += s.packetsReceived ?? 0;
     });
     return out;
-  }
-
-  private onMediaState(state: RTCPeerConnectionState | undefined): void {
-    if (state === 'failed') banner('Media connection failed. Check that UDP to the server is allowed.');
-    else if (state === 'connected') banner(null);
-  }
-
-  private addParticipant(p: ParticipantInfo): void {
-    if (p.participantId === this.participantId) return;
-    this.grid.upsert(p.participantId, { name: p.name, audioMuted: p.audioMuted, videoMuted: p.videoMuted });
-  }
-
-  private showTracks(tracks: { section: SubscribeSection; track: MediaStreamTrack }[]): void {
-    this.sections = tracks.map((t) => t.section);
-    const by = new Map<string, { video: MediaStreamTrack | null; audio: MediaStreamTrack | null }>();
-    for (const id of this.grid.ids()) if (id !== SELF) by.set(id, { video: null, audio: null });
-    for (const { section, track } of tracks) {
-      const entry = by.get(section.participantId);
-      if (!entry) continue;
-      if (section.kind === 'video' && section.source === 'camera') entry.video = track;
-      if (section.kind === 'audio') entry.audio = track;
-    }
-    by.forEach((t, id) => this.grid.setTracks(id, t.video, t.audio));
-  }
-
-  private resetMedia(): void {
-    this.publisher?.close();
-    this.subscriber?.close();
-    this.publisher = null;
-    this.subscriber = null;
-    this.earlyOffers = [];
-  }
-
-  private async sendMediaState(): Promise<void> {
-    const audioMuted = !this.media.audio?.enabled;
-    const videoMuted = !this.media.video?.enabled;
-    this.grid.patch(SELF, { audioMuted, videoMuted });
-    if (this.signalling.connected && this.participantId) {
-      await this.signalling.request('set-media-state', { audioMuted, videoMuted }).catch(() => undefined);
-    }
-  }
-
-  /** Every 3 s: each remote tile's connection quality, and our own (what we send). */
-  private watchQuality(): void {
-    const received = new ReceiveQuality();
-    this.qualityTimer = setInterval(async () => {
-      const sub = await this.subscriber?.pc.getStats().catch(() => undefined);
-      if (sub) byParticipant(received.update(sub), this.sections).forEach((quality, id) => this.grid.patch(id, { quality }));
-      const pub = await this.publisher?.pc.getStats().catch(() => undefined);
-      if (pub) this.grid.patch(SELF, { quality: sendQuality(pub) });
-    }, 3000);
-  }
-
-  private leave(): void {
-    this.left = true;
-    if (this.qualityTimer) clearInterval(this.qualityTimer);
-    void this.signalling.request('leave', {}).catch(() => undefined).finally(() => this.signalling.close());
-    this.resetMedia();
-    this.media.stream.getTracks().forEach((t) => t.stop());
-    banner(null);
-    mount(
-      el(
-        'section',
-        { className: 'notice', id: 'left' },
-        el('h1', { textContent: 'You left the meeting' }),
-        el('div', { className: 'row' },
-          el('button', { className: 'primary', textContent: 'Rejoin', onclick: () => location.reload() }),
-          el('a', { href: '/', textContent: 'Home' })),
-      ),
-    );
-  }
-
-  private render(): void {
-    this.grid.upsert(SELF, { name: `${this.name} (you)`, audioMuted: false, videoMuted: false }, true);
-    this.grid.setTracks(SELF, this.media.video, null);
-    this.grid.setAudioOutput(this.media.speakerId);
-    const mic = this.toggle('mic', this.media.audio);
-    const cam = this.toggle('camera', this.media.video);
-    const leave = el('button', { className: 'leave', textContent: 'Leave', id: 'leave', onclick: () => this.leave() });
-    mount(
-      el('section', { className: 'room' },
-        this.grid.root,
-        el('footer', { className: 'controls' }, el('span', { className: 'code', textContent: this.roomId }), this.copyLink(), mic, cam, this.grid.layoutButton(), leave),
-        this.status),
-    );
-  }
-
-  /** Copies the meeting's link to invite someone; shows the link where the clipboard is not allowed. */
-  private copyLink(): HTMLButtonElement {
-    const link = `${location.origin}/r/${this.roomId}`;
-    const b = el('button', { className: 'toggle', id: 'copy-link', textContent: 'Copy invite link', title: link });
-    b.onclick = async () => {
-      try {
-        await navigator.clipboard.writeText(link);
-        b.textContent = 'Link copied';
-      } catch {
-        this.status.textContent = `Invite others with this link: ${link}`;
-      }
-    };
-    return b;
-  }
-
-  private toggle(what: 'mic' | 'camera', track: MediaStreamTrack | null): HTMLButtonElement {
-    const b = el('button', { className: 'toggle', id: `toggle-${what}`, disabled: !track });
-    const render = () => {
-      const on = !!track?.enabled;
-      b.textContent = what === 'mic' ? (on ? 'Mute' : 'Unmute') : on ? 'Camera off' : 'Camera on';
-      b.classList.toggle('off', !on);
-    };
-    b.onclick = () => {
-      if (track) track.enabled = !track.enabled;
-      render();
-      void this.sendMediaState();
-    };
-    render();
-    return b;
   }
 }

@@ -1,5 +1,5 @@
 // The publish RTCPeerConnection: the browser offers its mic and camera (three simulcast layers),
-// Parley answers.
+// and a screen share when there is one; Parley answers. Negotiations run one at a time.
 
 import type { IceServer, Source } from './protocol';
 import type { LocalMedia } from './devices';
@@ -11,8 +11,14 @@ const SIMULCAST: RTCRtpEncodingParameters[] = [
   { rid: 'f', maxBitrate: 1_500_000 },
 ];
 
+/** A shared screen is text more often than motion: one layer, detail over frame rate. */
+const SCREEN: RTCRtpEncodingParameters[] = [{ maxBitrate: 2_500_000 }];
+
 export class Publisher {
   readonly pc: RTCPeerConnection;
+  private readonly sources = new Map<RTCRtpTransceiver, Source>();
+  private queue: Promise<void> = Promise.resolve();
+  private signalling: Signalling | null = null;
 
   constructor(iceServers: IceServer[]) {
     this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
@@ -20,21 +26,51 @@ export class Publisher {
 
   /** Sends the local tracks; resolves once Parley's answer is applied. */
   async publish(media: LocalMedia, signalling: Signalling): Promise<void> {
-    const sources: Record<string, Source> = {};
-    const transceivers: [RTCRtpTransceiver, Source][] = [];
+    this.signalling = signalling;
     if (media.audio) {
-      transceivers.push([this.pc.addTransceiver(media.audio, { direction: 'sendonly', streams: [media.stream] }), 'mic']);
+      this.sources.set(this.pc.addTransceiver(media.audio, { direction: 'sendonly', streams: [media.stream] }), 'mic');
     }
     if (media.video) {
-      const t = this.pc.addTransceiver(media.video, { direction: 'sendonly', streams: [media.stream], sendEncodings: SIMULCAST });
-      transceivers.push([t, 'camera']);
+      this.sources.set(this.pc.addTransceiver(media.video, { direction: 'sendonly', streams: [media.stream], sendEncodings: SIMULCAST }), 'camera');
     }
-    if (transceivers.length === 0) return;
-    const offer = await this.pc.createOffer();
-    await this.pc.setLocalDescription(offer);
-    for (const [t, source] of transceivers) if (t.mid) sources[t.mid] = source;
-    const reply = await signalling.request('publish', { sdp: this.pc.localDescription!.sdp, sources });
-    await this.pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+    if (this.sources.size === 0) return;
+    await this.negotiate();
+  }
+
+  /** Adds a screen share (its video, and its audio when the browser captured some). */
+  async share(stream: MediaStream): Promise<void> {
+    const video = stream.getVideoTracks()[0];
+    if (video) {
+      video.contentHint = 'detail';
+      this.sources.set(this.pc.addTransceiver(video, { direction: 'sendonly', streams: [stream], sendEncodings: SCREEN }), 'screen');
+    }
+    const audio = stream.getAudioTracks()[0];
+    if (audio) this.sources.set(this.pc.addTransceiver(audio, { direction: 'sendonly', streams: [stream] }), 'screen');
+    await this.negotiate();
+  }
+
+  /** Stops sending the screen share: its sections go inactive and its producers close. */
+  async stopSharing(): Promise<void> {
+    for (const [t, source] of [...this.sources]) {
+      if (source !== 'screen') continue;
+      if (this.pc.signalingState !== 'closed') this.pc.removeTrack(t.sender);
+      this.sources.delete(t);
+    }
+    await this.negotiate();
+  }
+
+  private negotiate(): Promise<void> {
+    const run = this.queue.then(async () => {
+      if (!this.signalling || this.pc.signalingState === 'closed') return;
+      const offer = await this.pc.createOffer();
+      await this.pc.setLocalDescription(offer);
+      const sources: Record<string, Source> = {};
+      for (const [t, source] of this.sources) if (t.mid) sources[t.mid] = source;
+      const reply = await this.signalling.request('publish', { sdp: this.pc.localDescription!.sdp, sources });
+      await this.pc.setRemoteDescription({ type: 'answer', sdp: reply.sdp });
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   close(): void {
