@@ -193,6 +193,10 @@ try {
   });
 
   await a.page.fill('#name', 'Ada');
+  // For the picture: the meter mid-beep.
+  await until('a loud moment', 5_000, async () => ({
+    ok: (await a.page.$eval('[role="meter"]', (m) => Number(m.getAttribute('aria-valuenow')))) > 40,
+  })).catch(() => undefined);
   await a.page.screenshot({ path: `${out}/prejoin.png` });
   await joinFromPrejoin(a);
 
