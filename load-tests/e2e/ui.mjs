@@ -193,6 +193,10 @@ try {
   });
 
   await a.page.fill('#name', 'Ada');
+  // For the picture: the meter mid-beep.
+  await until('a loud moment', 5_000, async () => ({
+    ok: (await a.page.$eval('[role="meter"]', (m) => Number(m.getAttribute('aria-valuenow')))) > 40,
+  })).catch(() => undefined);
   await a.page.screenshot({ path: `${out}/prejoin.png` });
   await joinFromPrejoin(a);
 
@@ -278,6 +282,40 @@ try {
     await a.page.evaluate((id) => window.parley.tiles.patch(id, { handRaised: false }), b.id);
   });
 
+  await check('a shared screen takes the spotlight (letterboxed, not mirrored) unless something is pinned', async () => {
+    await a.page.click('#toggle-layout'); // to the grid
+    await until('grid', 3_000, async () => ({ ok: (await a.page.$eval('.grid', (g) => g.dataset.layout)) === 'grid' }));
+    const screen = `${b.id}:screen`;
+    await a.page.evaluate(
+      ({ id, screen }) => {
+        const track = document.querySelector(`[data-tile="${id}"] video`).srcObject.getVideoTracks()[0];
+        window.parley.tiles.upsert(screen, { name: 'Bob (presentation)', audioMuted: false, videoMuted: false });
+        window.parley.tiles.setTracks(screen, track, null);
+      },
+      { id: b.id, screen },
+    );
+    const look = () =>
+      a.page.evaluate((screen) => {
+        const v = document.querySelector(`[data-tile="${screen}"] video`);
+        const s = getComputedStyle(v);
+        return { layout: document.querySelector('.grid').dataset.layout, spotlit: document.querySelector('.tile.spotlit')?.dataset.tile,
+          fit: s.objectFit, transform: s.transform, playing: v.videoWidth > 0 };
+      }, screen);
+    await until('spotlight on the screen', 5_000, async () => {
+      const l = await look();
+      return { ok: l.layout === 'spotlight' && l.spotlit === screen && l.fit === 'contain' && l.transform === 'none' && l.playing, detail: JSON.stringify(l) };
+    });
+    await a.page.click('button[aria-label="Pin Ada (you)"]');
+    await until('the pin wins over the screen', 3_000, async () => ({ ok: (await look()).spotlit === 'self' }));
+    await a.page.click('button[aria-label="Unpin Ada (you)"]');
+    await until('the screen again', 3_000, async () => ({ ok: (await look()).spotlit === screen }));
+    await a.page.evaluate((screen) => window.parley.tiles.remove(screen), screen);
+    await until('back to the grid when the share ends', 3_000, async () => ({
+      ok: (await a.page.$eval('.grid', (g) => g.dataset.layout)) === 'grid',
+    }));
+    await a.page.click('#toggle-layout'); // spotlight again, for the next picture
+  });
+
   const g = await ghosts(browser, ROOM, ['Cy', 'Di', 'Ed', 'Flo', 'Gus']);
   await until('Ada shows 7 tiles', 15_000, async () => {
     const n = (await tiles(a)).length;
@@ -287,6 +325,10 @@ try {
   await a.page.screenshot({ path: `${out}/speaker-layout.png` });
 
   await check('7 tiles in a small window: pages with previous/next; off-page video detached, audio still playing', async () => {
+    await a.page.evaluate(() => {
+      window.views = [];
+      window.parley.tiles.onViewChange((v) => window.views.push(v));
+    });
     await a.page.click('#toggle-layout'); // back to the grid
     await a.page.setViewportSize({ width: 480, height: 400 });
     const first = await until('pages appear', 5_000, async () => {
@@ -306,6 +348,12 @@ try {
       }
       const ts = await tiles(a);
       for (const t of ts.filter((t) => t.onPage)) seen.set(t.id, page);
+      const onPage = ts.filter((t) => t.onPage).map((t) => t.id).sort().join();
+      await until(`onViewChange reports page ${page}`, 3_000, async () => {
+        const last = await a.page.evaluate(() => window.views.at(-1));
+        const ids = (last ?? []).map((v) => v.id).sort().join();
+        return { ok: ids === onPage && last.every((v) => v.width >= 159 && v.height > 0), detail: JSON.stringify(last) };
+      });
       const bob = ts.find((t) => t.id === b.id);
       assert(!bob.audioPaused && bob.audioAttached, `Bob's audio plays on every page: ${JSON.stringify(bob)}`);
       const off = ts.filter((t) => !t.onPage);

@@ -50,7 +50,9 @@ class Tile {
     this.video.playsInline = true;
     this.video.muted = true;
     if (local && kind === 'camera') this.video.classList.add('mirror');
-    if (!local) this.video.dataset.participant = id;
+    // Automation finds remote cameras by data-participant; a shared screen is data-screen.
+    if (kind === 'screen') this.video.dataset.screen = id;
+    else if (!local) this.video.dataset.participant = id;
     this.audio.autoplay = true;
     this.avatar.className = 'avatar';
     this.avatar.setAttribute('aria-hidden', 'true');
