@@ -225,11 +225,15 @@ export class Meeting {
 
   private showWaiting(): void {
     const cancel = el('button', { textContent: 'Cancel', id: 'lobby-cancel', onclick: () => this.end('You left the waiting room', 'Nobody was told you were there.', true) });
-    mount(el('section', { className: 'notice', id: 'lobby-waiting' },
-      el('h1', { textContent: 'Asking to join…' }),
-      el('p', { textContent: 'You will join the meeting when the host lets you in.' }),
-      el('p', { className: 'code', textContent: this.roomId }),
-      cancel));
+    const preview = el('video', { autoplay: true, muted: true, playsInline: true, className: 'preview mirror' });
+    preview.srcObject = this.media.stream;
+    mount(el('section', { className: 'prejoin', id: 'lobby-waiting' },
+      el('div', { className: 'preview-box' }, preview),
+      el('div', { className: 'prejoin-side' },
+        el('h1', { textContent: 'Asking to join…' }),
+        el('p', { textContent: 'You will join the meeting when the host lets you in.' }),
+        el('p', { className: 'code', textContent: this.roomId }),
+        cancel)));
   }
 
   private passwordPrompt(error: string | null): void {

@@ -71,6 +71,7 @@ class Tile {
     this.pinButton.append(icon('pin'));
     this.pinButton.onclick = onPin;
     this.root.append(this.video, this.avatar, this.hand, this.label, this.pinButton, this.audio);
+    this.video.addEventListener('loadeddata', () => this.root.classList.remove('no-frame'));
   }
 
   update(s: TileState, pinned: boolean): void {
@@ -98,6 +99,8 @@ class Tile {
   setVideo(track: MediaStreamTrack | null): void {
     if (track === this.videoTrack) return;
     this.videoTrack = track;
+    // Until its first frame is decoded, a video shows the initial rather than an empty box.
+    this.root.classList.toggle('no-frame', !!track);
     this.attachVideo();
   }
 

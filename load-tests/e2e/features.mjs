@@ -1,0 +1,345 @@
+// Browser checks of the meeting features that travel through the server, in real Chromium with the
+// fake camera and mic: chat (history, unread badge, links, a script-injection attempt), raised
+// hands, reactions, the server's dominant speaker, the host's mute (held at the server), screen
+// share, pages of tiles whose hidden video the server stops forwarding, a full room, the lobby,
+// the password, the lock, removing someone, handing over the host role, and reconnecting after a
+// dropped connection. Screenshots go to the given directory.
+// Usage: node features.mjs <base-url> <screenshot-dir>   (the server allows 7 people per room)
+// Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
+
+import { chromium } from 'playwright-core';
+import { FLAGS, assert, check, ghosts, open, results, until } from './lib.mjs';
+
+const base = process.argv[2];
+const out = process.argv[3];
+const ROOM = 'fea-test-rom';
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+
+/** Joins straight into the room (no prejoin) and waits for the participant id. */
+async function join(name, viewport) {
+  const p = await open(browser, name, viewport);
+  p.page.on('dialog', (d) => d.accept());
+  await p.page.goto(`${base}/r/${ROOM}?name=${encodeURIComponent(name)}&autojoin=1`);
+  return p;
+}
+
+async function joined(p) {
+  await p.page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 20_000 });
+  p.id = await p.page.evaluate(() => document.body.dataset.participantId);
+  return p;
+}
+
+const received = (p) => p.page.evaluate(() => window.parley.received());
+
+/** Packets of one kind that arrive at `p` over `ms`. */
+async function arriving(p, kind, ms = 1200) {
+  const before = (await received(p))[kind];
+  await new Promise((r) => setTimeout(r, ms));
+  return (await received(p))[kind] - before;
+}
+
+/** A participant's id now: a page that reconnected by itself has a new one. */
+async function idOf(p) {
+  p.id = await p.page.evaluate(() => document.body.dataset.participantId);
+  return p.id;
+}
+
+/** How `p` shows `who` (a participant, whose current id is read, or a tile id). */
+const tile = async (p, who) =>
+  p.page.evaluate((id) => {
+    const t = document.querySelector(`[data-tile="${id}"]`);
+    if (!t) return null;
+    const v = t.querySelector('video');
+    return {
+      hand: !t.querySelector('.hand')?.hidden, speaking: t.dataset.speaking === 'true', spotlit: t.classList.contains('spotlit'),
+      onPage: !t.classList.contains('off-page'), cameraOff: t.classList.contains('camera-off'), videoWidth: v?.videoWidth ?? 0,
+      reactions: [...t.querySelectorAll('.reaction')].map((r) => r.textContent),
+    };
+  }, typeof who === 'string' ? who : await idOf(who));
+
+const text = (p, selector) => p.page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
+
+async function openPanel(p, which) {
+  const pressed = await p.page.$eval(`#toggle-${which}`, (b) => b.getAttribute('aria-pressed'));
+  if (pressed !== 'true') await p.page.click(`#toggle-${which}`);
+  await p.page.waitForSelector(`#${which}-panel:not([hidden])`);
+}
+
+const alice = await joined(await join('Alice'));
+const bob = await joined(await join('Bob'));
+const everyone = [alice, bob];
+
+try {
+  await check('chat: a message reaches the other as text (no markup runs), with an unread badge and a clickable link', async () => {
+    const hostile = '<img src=x onerror="window.__xss=1">hello <script>window.__xss=2</script> see https://example.org/notes.';
+    await openPanel(alice, 'chat');
+    await alice.page.fill('#chat-input', hostile);
+    await alice.page.press('#chat-input', 'Enter');
+    await until('Bob\'s unread badge', 10_000, async () => {
+      const badge = await bob.page.$eval('#toggle-chat', (b) => b.getAttribute('data-badge'));
+      return { ok: badge === '1', detail: `badge ${badge}` };
+    });
+    await openPanel(bob, 'chat');
+    const shown = await bob.page.evaluate(() => {
+      const li = document.querySelector('#chat-messages li');
+      return {
+        text: li?.querySelector('.text').textContent, imgs: document.querySelectorAll('#chat-messages img, #chat-messages script').length,
+        links: [...document.querySelectorAll('#chat-messages a')].map((a) => ({ href: a.href, target: a.target, rel: a.rel })),
+        xss: window.__xss ?? null, badge: document.querySelector('#toggle-chat').getAttribute('data-badge'),
+      };
+    });
+    assert(shown.text === hostile, `text ${JSON.stringify(shown.text)}`);
+    assert(shown.imgs === 0 && shown.xss === null, `markup ran: ${JSON.stringify(shown)}`);
+    assert(shown.links.length === 1 && shown.links[0].href === 'https://example.org/notes' && shown.links[0].target === '_blank' && shown.links[0].rel.includes('noopener'), JSON.stringify(shown.links));
+    assert(!shown.badge, `badge cleared when read: ${shown.badge}`);
+    await bob.page.fill('#chat-input', 'Hi Alice, all good here');
+    await bob.page.click('#chat-send');
+    await until('Alice sees the reply', 10_000, async () => ({ ok: (await text(alice, '#chat-messages')).includes('all good here') }));
+    await bob.page.screenshot({ path: `${out}/chat.png` });
+    await alice.page.click('#toggle-chat');
+    await bob.page.click('#toggle-chat');
+  });
+
+  await check('raised hands show on the tile and in the people panel in the order they went up', async () => {
+    await bob.page.click('#toggle-hand');
+    await until('Bob\'s hand on Alice\'s screen', 10_000, async () => ({ ok: (await tile(alice, bob))?.hand }));
+    await alice.page.click('#toggle-hand');
+    await openPanel(alice, 'people');
+    await until('hand queue Bob, Alice', 10_000, async () => {
+      const q = await alice.page.evaluate(() => [...document.querySelectorAll('#hand-queue li')].map((l) => l.textContent));
+      return { ok: q.join('|') === 'Bob|Alice (you)', detail: q.join('|') };
+    });
+    await bob.page.click('#toggle-hand');
+    await alice.page.click('#toggle-hand');
+    await until('hands down', 10_000, async () => ({ ok: !(await tile(alice, bob)).hand && (await alice.page.$('#hand-queue')) === null }));
+    await alice.page.click('#toggle-people');
+  });
+
+  await check('a reaction floats over the sender\'s tile on the others\' screens', async () => {
+    await bob.page.click('#toggle-react');
+    await bob.page.click('#reaction-picker button[data-emoji="👍"]');
+    await until('the reaction on Alice\'s screen', 5_000, async () => {
+      const t = await tile(alice, bob);
+      return { ok: t.reactions.includes('👍'), detail: JSON.stringify(t.reactions) };
+    });
+  });
+
+  await check('the server\'s dominant speaker is highlighted (Alice mutes with Ctrl+D; Bob speaks)', async () => {
+    await alice.page.keyboard.press('Control+d');
+    const label = await alice.page.$eval('#toggle-mic', (b) => b.textContent);
+    assert(label === 'Unmute', `Ctrl+D muted the mic: the button says ${label}`);
+    await until('Bob speaking on Alice\'s screen', 20_000, async () => {
+      const [t, speaker] = await Promise.all([tile(alice, bob), alice.page.evaluate(() => document.body.dataset.speaker)]);
+      return { ok: t.speaking && speaker === bob.id, detail: JSON.stringify({ speaker, bob: bob.id }) };
+    });
+    await alice.page.keyboard.press('Control+d');
+  });
+
+  await check('the host mutes Bob: his mic is off, he is told, and the server stops forwarding it until he unmutes', async () => {
+    assert((await alice.page.evaluate(() => document.body.dataset.host)) === 'true', 'Alice, first in, is host');
+    assert((await bob.page.evaluate(() => document.body.dataset.host)) === 'false', 'Bob is not host');
+    await until('Bob\'s audio reaching Alice', 10_000, async () => ({ ok: (await arriving(alice, 'audio', 600)) > 10 }));
+    await openPanel(alice, 'people');
+    await alice.page.click(`#people-list li[data-participant="${await idOf(bob)}"] button[data-action="mute"]`);
+    await until('Bob told and muted', 10_000, async () => {
+      const [toast, mic] = await Promise.all([text(bob, '#toasts'), bob.page.$eval('#toggle-mic', (b) => b.textContent)]);
+      return { ok: toast?.includes('Alice muted you') && mic === 'Unmute', detail: JSON.stringify({ toast, mic }) };
+    });
+    const whileMuted = await until('Bob\'s audio stopped at the server', 10_000, async () => {
+      const n = await arriving(alice, 'audio');
+      return { ok: n <= 3, n, detail: `${n} audio packets in 1.2 s` };
+    });
+    await bob.page.keyboard.press('Control+d');
+    const after = await until('Bob\'s audio flowing again', 10_000, async () => {
+      const n = await arriving(alice, 'audio');
+      return { ok: n > 20, n, detail: `${n} audio packets in 1.2 s` };
+    });
+    console.log(`     audio packets from Bob in 1.2 s: ${whileMuted.n} while muted by the host, ${after.n} after he unmuted`);
+    await alice.page.click('#toggle-people');
+  });
+
+  await check('screen share: Bob presents (a canvas through the Present button\'s path), it is large for Alice, and stops', async () => {
+    await bob.page.evaluate(() => {
+      window.parleyDisplayMedia = async () => {
+        const c = document.createElement('canvas');
+        c.width = 1280;
+        c.height = 720;
+        const g = c.getContext('2d');
+        let n = 0;
+        setInterval(() => {
+          n++;
+          g.fillStyle = '#1e3a5f';
+          g.fillRect(0, 0, c.width, c.height);
+          g.fillStyle = '#fff';
+          g.font = 'bold 72px sans-serif';
+          g.fillText('Quarterly plan', 80, 200);
+          g.font = '40px sans-serif';
+          ['1. Ship the lobby', '2. Faster joins', `3. Frame ${n}`].forEach((l, i) => g.fillText(l, 100, 320 + i * 70));
+        }, 100);
+        return c.captureStream(10);
+      };
+    });
+    await bob.page.click('#toggle-share');
+    const screenTile = `${await idOf(bob)}:screen`;
+    await until('the shared screen playing large on Alice\'s screen', 20_000, async () => {
+      const t = await tile(alice, screenTile);
+      return { ok: t && t.spotlit && t.videoWidth > 0, detail: JSON.stringify(t) };
+    });
+    await alice.page.screenshot({ path: `${out}/screen-share.png` });
+    await bob.page.click('#toggle-share');
+    await until('the shared screen gone', 10_000, async () => ({ ok: (await tile(alice, screenTile)) === null }));
+  });
+
+  const crowd = await ghosts(browser, base, ROOM, ['Gus', 'Hana', 'Ivo', 'Jun', 'Kai']);
+  await check('pages of tiles: video of someone on another page is not forwarded by the server; back on the page it is', async () => {
+    await alice.page.setViewportSize({ width: 480, height: 400 });
+    await until('pages', 10_000, async () => ({ ok: /of [2-9]/.test((await text(alice, '#page-text')) ?? ''), detail: await text(alice, '#page-text') }));
+    const first = async () => { while (await alice.page.$eval('#page-prev', (b) => !b.disabled)) await alice.page.click('#page-prev'); };
+    await first();
+    if ((await tile(alice, bob)).onPage) {
+      while (await alice.page.$eval('#page-next', (b) => !b.disabled)) await alice.page.click('#page-next');
+    }
+    assert(!(await tile(alice, bob)).onPage, 'Bob is on another page');
+    const stopped = await until('Bob\'s video stopped at the server', 10_000, async () => {
+      const n = await arriving(alice, 'video');
+      return { ok: n <= 5, n, detail: `${n} video packets in 1.2 s` };
+    });
+    await first();
+    while (!(await tile(alice, bob)).onPage) await alice.page.click('#page-next');
+    const flowing = await until('Bob\'s video back', 15_000, async () => {
+      const n = await arriving(alice, 'video');
+      const t = await tile(alice, bob);
+      return { ok: t.onPage && t.videoWidth > 0 && n > 20, n, detail: `${n} packets, ${JSON.stringify(t)}` };
+    });
+    console.log(`     video packets from Bob in 1.2 s: ${stopped.n} while off screen, ${flowing.n} on screen`);
+  });
+
+  await check('a full meeting (7 here) turns the next person away with a clear message', async () => {
+    const late = await join('Lou');
+    await late.page.waitForSelector('#join-refused', { timeout: 15_000 });
+    const h = await text(late, '#join-refused h1');
+    assert(h === 'This meeting is full', h);
+    await late.context.close();
+  });
+  await crowd.context.close();
+  await alice.page.setViewportSize({ width: 1280, height: 720 });
+
+  let carol;
+  await check('lobby: with "ask to join" on, a newcomer waits; the host admits them; they get the chat history', async () => {
+    await openPanel(alice, 'people');
+    await alice.page.check('#setting-lobby');
+    await until('lobby on', 5_000, async () => ({ ok: await alice.page.isChecked('#setting-lobby') }));
+    carol = await join('Carol');
+    await carol.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
+    await until('Alice asked', 10_000, async () => ({ ok: (await text(alice, '#toasts'))?.includes('Carol wants to join') }));
+    await carol.page.screenshot({ path: `${out}/lobby.png` });
+    await alice.page.screenshot({ path: `${out}/lobby-host.png` });
+    await alice.page.click('#toasts button[aria-label="Admit Carol"]');
+    await joined(carol);
+    everyone.push(carol);
+    await openPanel(carol, 'chat');
+    const history = await text(carol, '#chat-messages');
+    assert(history.includes('all good here') && history.includes('<script>'), `history: ${history}`);
+    assert((await carol.page.evaluate(() => window.__xss ?? null)) === null, 'history shown as text');
+    await carol.page.click('#toggle-chat');
+  });
+
+  let dave;
+  await check('lobby: the host can turn someone away; they see that they were not let in', async () => {
+    dave = await join('Dave');
+    await dave.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
+    await alice.page.click('#lobby-list button[aria-label="Admit Dave"]');
+    await joined(dave);
+    everyone.push(dave);
+    const eve = await join('Eve');
+    await eve.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
+    await until('Eve in the host\'s list', 10_000, async () => ({ ok: (await alice.page.$('#lobby-list button[aria-label="Deny Eve"]')) !== null }));
+    await alice.page.click('#lobby-list button[aria-label="Deny Eve"]');
+    await eve.page.waitForSelector('#join-refused', { timeout: 10_000 });
+    assert((await text(eve, '#join-refused h1')) === 'You were not let in', await text(eve, '#join-refused'));
+    await eve.context.close();
+  });
+
+  await check('four people in the grid see each other\'s video', async () => {
+    await until('four live tiles on Alice\'s screen', 30_000, async () => {
+      const ts = await Promise.all([bob, carol, dave].map((p) => tile(alice, p)));
+      return { ok: ts.every((t) => t && t.videoWidth > 0), detail: JSON.stringify(ts) };
+    });
+    await alice.page.click('#toggle-people');
+    await alice.page.screenshot({ path: `${out}/four-person-grid.png` });
+  });
+
+  await check('password: a newcomer must give it; a wrong one is refused, the right one lets them in', async () => {
+    await openPanel(alice, 'people');
+    await alice.page.uncheck('#setting-lobby');
+    await alice.page.fill('#setting-password', 'blue-kite');
+    await alice.page.click('button[data-action="set-password"]');
+    await until('password set', 5_000, async () => ({ ok: await alice.page.$eval('#setting-password', (i) => i.placeholder === 'Password is set') }));
+    const erin = await join('Erin');
+    await erin.page.waitForSelector('#password-needed', { timeout: 15_000 });
+    await erin.page.fill('#room-password', 'red-kite');
+    await erin.page.click('#password-join');
+    await erin.page.waitForSelector('#password-error:not([hidden])', { timeout: 10_000 });
+    assert((await text(erin, '#password-error')).includes('not right'), await text(erin, '#password-error'));
+    await erin.page.fill('#room-password', 'blue-kite');
+    await erin.page.click('#password-join');
+    await joined(erin);
+    await erin.context.close();
+    await alice.page.click('button[data-action="clear-password"]');
+  });
+
+  await check('the host removes Dave: he is told and does not come back by himself', async () => {
+    await alice.page.click(`#people-list li[data-participant="${await idOf(dave)}"] button[data-action="remove"]`);
+    await dave.page.waitForSelector('#left', { timeout: 10_000 });
+    assert((await text(dave, '#left h1')) === 'You were removed from the meeting', await text(dave, '#left'));
+    await until('Dave gone from Alice\'s screen', 10_000, async () => ({ ok: (await tile(alice, dave.id)) === null }));
+    everyone.splice(everyone.indexOf(dave), 1);
+    await dave.context.close();
+  });
+
+  await check('a locked meeting turns newcomers away; Bob, dropped, reconnects by himself past the lock with camera state kept', async () => {
+    await alice.page.check('#setting-lock');
+    const frank = await join('Frank');
+    await frank.page.waitForSelector('#join-refused', { timeout: 15_000 });
+    assert((await text(frank, '#join-refused h1')) === 'This meeting is locked', await text(frank, '#join-refused'));
+    await frank.context.close();
+
+    await bob.page.click('#toggle-camera');
+    const oldId = await idOf(bob);
+    await bob.page.evaluate(() => window.parley.simulateDrop());
+    await until('Bob sees "Reconnecting…"', 5_000, async () => ({ ok: (await text(bob, '#banner'))?.startsWith('Reconnecting') }));
+    await until('Bob back in with a new session', 20_000, async () => {
+      const id = await bob.page.evaluate(() => document.body.dataset.participantId);
+      const banner = await bob.page.$eval('#banner', (b) => b.hidden);
+      return { ok: id !== oldId && banner, detail: JSON.stringify({ id, banner }) };
+    });
+    bob.id = await bob.page.evaluate(() => document.body.dataset.participantId);
+    await until('Alice sees the returning Bob with his camera off', 20_000, async () => {
+      const [gone, t] = await Promise.all([tile(alice, oldId), tile(alice, bob.id)]);
+      return { ok: gone === null && t?.cameraOff, detail: JSON.stringify({ gone, t }) };
+    });
+    assert((await bob.page.$eval('#toggle-camera', (b) => b.textContent)) === 'Camera on', 'Bob\'s camera is still off after reconnecting');
+    await bob.page.click('#toggle-camera');
+    await until('Bob\'s video again', 20_000, async () => ({ ok: (await tile(alice, bob))?.videoWidth > 0 }));
+    await alice.page.uncheck('#setting-lock');
+  });
+
+  await check('the host hands the role to Bob; when Bob leaves, it passes on to the next in line', async () => {
+    await alice.page.click(`#people-list li[data-participant="${await idOf(bob)}"] button[data-action="make-host"]`);
+    await until('Bob is host', 10_000, async () => ({ ok: (await bob.page.evaluate(() => document.body.dataset.host)) === 'true' }));
+    assert((await text(bob, '#toasts')).includes('You are now the host'), 'Bob is told');
+    await openPanel(bob, 'people');
+    assert((await bob.page.$('#setting-lock')) !== null, 'Bob has the host controls');
+    assert((await alice.page.$('#setting-lock')) === null, 'Alice no longer has them');
+    await bob.page.click('#leave');
+    everyone.splice(everyone.indexOf(bob), 1);
+    await until('the role passes to Alice, first in line', 10_000, async () => ({ ok: (await alice.page.evaluate(() => document.body.dataset.host)) === 'true' }));
+    await bob.context.close();
+  });
+} finally {
+  await browser.close();
+}
+
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 ? 0 : 1);
