@@ -337,6 +337,23 @@ try {
     await until('the role passes to Alice, first in line', 10_000, async () => ({ ok: (await alice.page.evaluate(() => document.body.dataset.host)) === 'true' }));
     await bob.context.close();
   });
+
+  await check('a server that cannot be reached: the page says so, keeps retrying, and rejoins once it can', async () => {
+    const before = await idOf(carol);
+    // The network goes away (the browser is offline), and with it the connection to the server.
+    await carol.context.setOffline(true);
+    await carol.page.evaluate(() => window.parley.simulateDrop());
+    await until('the unreachable banner', 15_000, async () => {
+      const b = await text(carol, '#banner');
+      return { ok: b?.includes('cannot be reached') && !(await carol.page.$eval('#banner', (e) => e.hidden)), detail: b };
+    });
+    await carol.context.setOffline(false);
+    await until('Carol back in, the banner gone', 20_000, async () => {
+      const [id, hidden] = await Promise.all([carol.page.evaluate(() => document.body.dataset.participantId), carol.page.$eval('#banner', (e) => e.hidden)]);
+      return { ok: id !== before && hidden, detail: JSON.stringify({ id, hidden }) };
+    });
+    await until('Alice sees Carol again', 20_000, async () => ({ ok: (await tile(alice, carol)) !== null }));
+  });
 } finally {
   await browser.close();
 }
