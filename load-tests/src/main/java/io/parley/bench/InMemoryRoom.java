@@ -33,6 +33,8 @@ import io.parley.sfu.srtp.SrtpProfile;
 import io.parley.sfu.srtp.SrtpSession;
 import io.parley.sfu.srtp.SrtpStatus;
 import io.parley.sfu.transport.DropCounters;
+import io.parley.sfu.transport.MediaPath;
+import io.parley.sfu.transport.UdpPath;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -150,6 +152,7 @@ public final class InMemoryRoom implements AutoCloseable {
     Endpoint endpoint = room.createEndpoint(id);
     InetSocketAddress address =
         new InetSocketAddress(InetAddress.getLoopbackAddress(), 20_000 + index);
+    UdpPath path = new UdpPath(address);
     CompletableFuture<SrtpKeys> keys = new CompletableFuture<>();
     DtlsSession client =
         new DtlsSession(
@@ -157,7 +160,7 @@ public final class InMemoryRoom implements AutoCloseable {
             clientCertificate,
             dtlsThreads,
             (data, offset, length) ->
-                endpoint.receiveDtls(Unpooled.wrappedBuffer(data, offset, length), address),
+                endpoint.receiveDtls(Unpooled.wrappedBuffer(data, offset, length), path),
             new DtlsSession.Listener() {
               @Override
               public void connected(SrtpKeys k) {
@@ -181,7 +184,7 @@ public final class InMemoryRoom implements AutoCloseable {
             IceCredentials.newPassword(),
             clientCertificate.fingerprintAlgorithm(),
             clientCertificate.fingerprint()));
-    endpoint.onValidCheck(address, true);
+    endpoint.onValidCheck(path, true);
     client.start();
     SrtpKeys clientKeys = keys.get(20, TimeUnit.SECONDS);
     // The endpoint's state is set on the DTLS thread before this event: waiting for it orders
@@ -387,10 +390,10 @@ public final class InMemoryRoom implements AutoCloseable {
     }
 
     @Override
-    public void bindAddress(InetSocketAddress address, Endpoint endpoint) {}
+    public void bindPath(MediaPath path, Endpoint endpoint) {}
 
     @Override
-    public void unbindAddress(InetSocketAddress address, Endpoint endpoint) {}
+    public void unbindPath(MediaPath path, Endpoint endpoint) {}
 
     @Override
     public void unregister(Endpoint endpoint) {}

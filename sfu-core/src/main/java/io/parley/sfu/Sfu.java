@@ -26,8 +26,13 @@ import io.parley.sfu.routing.MediaContext;
 import io.parley.sfu.routing.MediaStats;
 import io.parley.sfu.routing.Room;
 import io.parley.sfu.routing.Routing;
+import io.parley.sfu.rtp.PacketKind;
 import io.parley.sfu.transport.DropCounters;
 import io.parley.sfu.transport.DropReason;
+import io.parley.sfu.transport.MediaPath;
+import io.parley.sfu.transport.TcpConnection;
+import io.parley.sfu.transport.TcpTransport;
+import io.parley.sfu.transport.UdpPath;
 import io.parley.sfu.transport.UdpTransport;
 import io.parley.sfu.util.RateLimitedLog;
 import java.net.InetSocketAddress;
@@ -45,16 +50,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The media plane of one process: the UDP port, the rooms, and the control API. A datagram's path
- * starts in {@link #receive}: STUN is answered here on the I/O thread; DTLS and SRTP from an
- * address that passed an ICE check go to its endpoint, whose room runs on one event loop.
+ * The media plane of one process: the UDP port, the ICE-TCP port, the rooms, and the control API. A
+ * packet's path starts in one of the two {@code receive} methods (a UDP datagram, or one frame of
+ * an ICE-TCP connection): STUN is answered here on the I/O thread; DTLS and SRTP from an address or
+ * connection that passed an ICE check go to its endpoint, whose room runs on one event loop.
  */
 public final class Sfu
-    implements SfuApi, MediaContext, UdpTransport.DatagramReceiver, AutoCloseable {
+    implements SfuApi,
+        MediaContext,
+        UdpTransport.DatagramReceiver,
+        TcpTransport.FrameReceiver,
+        AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Sfu.class);
 
   private final SfuConfig config;
   private final UdpTransport transport;
+
+  /** The ICE-TCP port, or null when it is off. */
+  private final TcpTransport tcp;
+
   private final DtlsCertificate certificate = DtlsCertificate.generate();
   private final ExecutorService handshakes;
   private final ByteBufAllocator allocator = PooledByteBufAllocator.DEFAULT;
@@ -63,6 +77,7 @@ public final class Sfu
   private final Map<String, Room> rooms = new ConcurrentHashMap<>();
   private final Map<String, Endpoint> endpointsByUfrag = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, Endpoint> endpointsByAddress = new ConcurrentHashMap<>();
+  private final Map<TcpConnection, Endpoint> endpointsByConnection = new ConcurrentHashMap<>();
   private final List<SfuListener> listeners = new CopyOnWriteArrayList<>();
   private final SfuListener events = new ListenerFanout();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000);
@@ -94,6 +109,9 @@ public final class Sfu
     return roomId + '\u0000' + endpointId;
   }
 
+  /** A Binding request that passed every check, and the endpoint it is for. */
+  private record ValidCheck(Endpoint endpoint, BindingRequest request) {}
+
   private Sfu(SfuConfig config) throws InterruptedException {
     this.config = config;
     AtomicInteger threads = new AtomicInteger();
@@ -104,16 +122,51 @@ public final class Sfu
               thread.setDaemon(true);
               return thread;
             });
-    this.transport =
-        UdpTransport.bind(
-            config.bindAddress(),
-            config.udpPort(),
-            config.ioThreads(),
-            config.nativeTransport(),
-            this);
+    SfuConfig.IceTcp iceTcp = config.iceTcp();
+    // With a random UDP port, ICE-TCP takes the same number, which may be taken for TCP: then
+    // both are opened again on another random number.
+    boolean retry = config.udpPort() == 0 && iceTcp.port() == SfuConfig.IceTcp.SAME_AS_UDP;
+    UdpTransport udp;
+    TcpTransport tcpPort = null;
+    for (int attempt = 1; ; attempt++) {
+      udp =
+          UdpTransport.bind(
+              config.bindAddress(),
+              config.udpPort(),
+              config.ioThreads(),
+              config.nativeTransport(),
+              this);
+      if (!iceTcp.enabled()) {
+        break;
+      }
+      int port = iceTcp.port() == SfuConfig.IceTcp.SAME_AS_UDP ? udp.port() : iceTcp.port();
+      try {
+        tcpPort =
+            TcpTransport.bind(
+                udp.group(),
+                udp.isNative(),
+                config.bindAddress(),
+                port,
+                iceTcp.maxPendingConnections(),
+                iceTcp.checkTimeout(),
+                drops,
+                this);
+        break;
+      } catch (InterruptedException e) {
+        udp.close();
+        throw e;
+      } catch (Exception e) {
+        udp.close();
+        if (!retry || attempt >= 5) {
+          throw new IllegalStateException("cannot open the ICE-TCP port " + port, e);
+        }
+      }
+    }
+    this.transport = udp;
+    this.tcp = tcpPort;
   }
 
-  /** Opens the UDP port and returns a running SFU. */
+  /** Opens the UDP port (and the ICE-TCP port) and returns a running SFU. */
   public static Sfu start(SfuConfig config) {
     try {
       return new Sfu(config);
@@ -125,6 +178,19 @@ public final class Sfu
 
   public int udpPort() {
     return transport.port();
+  }
+
+  /** The ICE-TCP port, or -1 when ICE-TCP is off. */
+  public int tcpPort() {
+    return tcp == null ? -1 : tcp.port();
+  }
+
+  /** Open ICE-TCP connections: {@code pending} ones have not carried a valid ICE check yet. */
+  public int tcpConnections(boolean pending) {
+    if (tcp == null) {
+      return 0;
+    }
+    return pending ? tcp.pendingConnections() : tcp.openConnections() - tcp.pendingConnections();
   }
 
   public SfuConfig config() {
@@ -164,79 +230,159 @@ public final class Sfu
 
   // ---- the packet path's entry ----
 
+  /** A UDP datagram, on the I/O thread of the socket it arrived on. */
   @Override
   public void receive(Channel socket, ByteBuf content, InetSocketAddress sender) {
-    if (!content.isReadable()) {
-      drop(DropReason.UNKNOWN_PROTOCOL);
-      content.release();
-      return;
-    }
-    int first = content.getUnsignedByte(content.readerIndex());
-    if (first <= 3) {
+    int first = content.isReadable() ? content.getUnsignedByte(content.readerIndex()) : -1;
+    if (PacketKind.isStun(first)) {
       try {
-        receiveStun(socket, content, sender);
+        ValidCheck check = check(content);
+        if (check == null) {
+          return;
+        }
+        Endpoint endpoint = check.endpoint();
+        UdpPath path = new UdpPath(sender);
+        // Bind before answering: the browser sends its DTLS ClientHello as soon as the response
+        // arrives, and it must not find the address unbound.
+        if (endpointsByAddress.get(sender) != endpoint) {
+          bindPath(path, endpoint);
+        }
+        byte[] response =
+            StunCodec.encodeBindingSuccess(
+                check.request().transactionId(), sender, endpoint.localPassword());
+        socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender));
+        validCheck(endpoint, path, check.request().useCandidate());
       } finally {
         content.release();
       }
-    } else if (first >= 20 && first <= 63) {
+    } else if (PacketKind.isDtls(first)) {
       try {
         Endpoint endpoint = endpointsByAddress.get(sender);
         if (endpoint == null) {
           drop(DropReason.UNBOUND_ADDRESS);
         } else {
-          endpoint.receiveDtls(content, sender);
+          endpoint.receiveDtls(content, new UdpPath(sender));
         }
       } finally {
         content.release();
       }
-    } else if (first >= 128 && first <= 191) {
-      receiveSrtp(content, sender);
+    } else if (PacketKind.isRtpOrRtcp(first)) {
+      receiveSrtp(content, endpointsByAddress.get(sender));
     } else {
       drop(DropReason.UNKNOWN_PROTOCOL);
       content.release();
     }
   }
 
-  private void receiveStun(Channel socket, ByteBuf content, InetSocketAddress sender) {
+  /**
+   * One frame of an ICE-TCP connection, on the connection's I/O thread: demultiplexed like a
+   * datagram. A connection belongs to the endpoint of the first valid check it carries; before
+   * that, anything but a valid check closes it.
+   */
+  @Override
+  public void receive(TcpConnection connection, ByteBuf frame) {
+    Endpoint bound = endpointsByConnection.get(connection);
+    int first = frame.isReadable() ? frame.getUnsignedByte(frame.readerIndex()) : -1;
+    if (PacketKind.isStun(first)) {
+      try {
+        ValidCheck check = check(frame);
+        if (check != null && bound != null && check.endpoint() != bound) {
+          drop(DropReason.STUN_UNKNOWN_USER);
+          check = null;
+        }
+        if (check == null) {
+          if (bound == null) {
+            connection.refuse();
+          }
+          return;
+        }
+        Endpoint endpoint = check.endpoint();
+        if (bound == null) {
+          connection.markChecked();
+          bindPath(connection, endpoint);
+        }
+        byte[] response =
+            StunCodec.encodeBindingSuccess(
+                check.request().transactionId(),
+                connection.remoteAddress(),
+                endpoint.localPassword());
+        connection.writeAndFlush(Unpooled.wrappedBuffer(response));
+        validCheck(endpoint, connection, check.request().useCandidate());
+      } finally {
+        frame.release();
+      }
+    } else if (bound == null) {
+      boolean media = PacketKind.isDtls(first) || PacketKind.isRtpOrRtcp(first);
+      drop(media ? DropReason.UNBOUND_ADDRESS : DropReason.UNKNOWN_PROTOCOL);
+      frame.release();
+      connection.refuse();
+    } else if (PacketKind.isDtls(first)) {
+      try {
+        bound.receiveDtls(frame, connection);
+      } finally {
+        frame.release();
+      }
+    } else if (PacketKind.isRtpOrRtcp(first)) {
+      receiveSrtp(frame, bound);
+    } else {
+      drop(DropReason.UNKNOWN_PROTOCOL);
+      frame.release();
+    }
+  }
+
+  /** An ICE-TCP connection closed: its endpoint loses that path. */
+  @Override
+  public void closed(TcpConnection connection) {
+    Endpoint endpoint = endpointsByConnection.remove(connection);
+    if (endpoint != null) {
+      endpoint
+          .room()
+          .call(
+              () -> {
+                endpoint.pathClosed(connection);
+                return null;
+              });
+    }
+  }
+
+  /**
+   * Decodes a Binding request and checks it: USERNAME names a live endpoint (and, once known, the
+   * browser's ufrag), MESSAGE-INTEGRITY matches its password. Null (counted) if any check fails.
+   */
+  private ValidCheck check(ByteBuf content) {
     BindingRequest request;
     try {
       request = StunCodec.decodeBindingRequest(content);
     } catch (StunException e) {
       drop(DropReason.BAD_STUN);
-      return;
+      return null;
     }
     Endpoint endpoint = endpointsByUfrag.get(request.localUfrag());
     if (endpoint == null) {
       drop(DropReason.STUN_UNKNOWN_USER);
-      return;
+      return null;
     }
     String remoteUfrag = endpoint.remoteUfrag();
     if (remoteUfrag != null && !remoteUfrag.equals(request.remoteUfrag())) {
       drop(DropReason.STUN_UNKNOWN_USER);
-      return;
+      return null;
     }
     if (!StunCodec.verifyIntegrity(content, endpoint.localPassword())) {
       drop(DropReason.STUN_BAD_INTEGRITY);
-      return;
+      return null;
     }
-    // Bind before answering: the browser sends its DTLS ClientHello as soon as the response
-    // arrives, and it must not find the address unbound.
-    if (endpointsByAddress.get(sender) != endpoint) {
-      bindAddress(sender, endpoint);
-    }
-    byte[] response =
-        StunCodec.encodeBindingSuccess(request.transactionId(), sender, endpoint.localPassword());
-    socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender));
-    boolean useCandidate = request.useCandidate();
+    return new ValidCheck(endpoint, request);
+  }
+
+  private void validCheck(Endpoint endpoint, MediaPath path, boolean useCandidate) {
     EndpointRecord record = endpointStates.get(endpointKey(endpoint.room().id(), endpoint.id()));
     if (record != null && !record.checked) {
       record.checked = true;
     }
-    endpoint.room().offer(() -> endpoint.onValidCheck(sender, useCandidate));
+    endpoint.room().offer(() -> endpoint.onValidCheck(path, useCandidate));
   }
 
-  private void receiveSrtp(ByteBuf content, InetSocketAddress sender) {
-    Endpoint endpoint = endpointsByAddress.get(sender);
+  private void receiveSrtp(ByteBuf content, Endpoint endpoint) {
     if (endpoint == null) {
       drop(DropReason.UNBOUND_ADDRESS);
       content.release();
@@ -307,22 +453,42 @@ public final class Sfu
   }
 
   @Override
-  public void bindAddress(InetSocketAddress address, Endpoint endpoint) {
-    Endpoint previous = endpointsByAddress.put(address, endpoint);
-    if (previous != null && previous != endpoint) {
-      LOG.info("address {} moves from endpoint {} to {}", address, previous.id(), endpoint.id());
+  public void bindPath(MediaPath path, Endpoint endpoint) {
+    if (path instanceof UdpPath udp) {
+      Endpoint previous = endpointsByAddress.put(udp.address(), endpoint);
+      if (previous != null && previous != endpoint) {
+        LOG.info("address {} moves from endpoint {} to {}", udp, previous.id(), endpoint.id());
+      }
+    } else if (path instanceof TcpConnection connection && connection.isOpen()) {
+      endpointsByConnection.put(connection, endpoint);
     }
   }
 
+  /** Stops media from a path; an ICE-TCP connection is closed (it has no other use). */
   @Override
-  public void unbindAddress(InetSocketAddress address, Endpoint endpoint) {
-    endpointsByAddress.remove(address, endpoint);
+  public void unbindPath(MediaPath path, Endpoint endpoint) {
+    if (path instanceof UdpPath udp) {
+      endpointsByAddress.remove(udp.address(), endpoint);
+    } else if (path instanceof TcpConnection connection) {
+      endpointsByConnection.remove(connection, endpoint);
+      connection.close();
+    }
   }
 
   @Override
   public void unregister(Endpoint endpoint) {
     endpointsByUfrag.remove(endpoint.localUfrag(), endpoint);
     endpointsByAddress.values().removeIf(e -> e == endpoint);
+    endpointsByConnection
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (entry.getValue() != endpoint) {
+                return false;
+              }
+              entry.getKey().close();
+              return true;
+            });
   }
 
   // ---- SfuApi ----
@@ -382,14 +548,41 @@ public final class Sfu
   private List<IceCandidate> candidates() {
     List<IceCandidate> candidates = new ArrayList<>();
     List<String> addresses = config.advertisedAddresses();
-    for (int i = 0; i < addresses.size(); i++) {
-      // RFC 8445 §5.1.2.1: type preference 126 for host, local preference by list order.
-      long priority = (126L << 24) | ((long) (65535 - i) << 8) | (256 - 1);
-      candidates.add(
-          new IceCandidate(
-              String.valueOf(i + 1), 1, "udp", priority, addresses.get(i), transport.port()));
+    if (tcp == null || !config.iceTcp().only()) {
+      for (int i = 0; i < addresses.size(); i++) {
+        candidates.add(
+            new IceCandidate(
+                String.valueOf(i + 1),
+                1,
+                "udp",
+                udpPriority(i),
+                addresses.get(i),
+                transport.port()));
+      }
+    }
+    if (tcp != null) {
+      for (int i = 0; i < addresses.size(); i++) {
+        candidates.add(
+            new IceCandidate(
+                "tcp" + (i + 1), 1, "tcp", tcpPriority(i), addresses.get(i), tcp.port()));
+      }
     }
     return candidates;
+  }
+
+  /** RFC 8445 §5.1.2.1: type preference 126 for host, local preference by list order. */
+  static long udpPriority(int index) {
+    return (126L << 24) | ((long) (65535 - index) << 8) | (256 - 1);
+  }
+
+  /**
+   * RFC 6544 §4.2: a TCP host candidate ranks below every UDP host candidate (type preference 90,
+   * as browsers use for theirs), and its local preference is 2^13 * direction-pref + other-pref,
+   * with direction-pref 4 for passive host candidates and other-pref by list order.
+   */
+  static long tcpPriority(int index) {
+    long localPreference = (4L << 13) | (8191 - index);
+    return (90L << 24) | (localPreference << 8) | (256 - 1);
   }
 
   @Override
@@ -503,6 +696,9 @@ public final class Sfu
     }
     rooms.clear();
     endpointStates.clear();
+    if (tcp != null) {
+      tcp.close();
+    }
     transport.close();
     handshakes.shutdownNow();
   }

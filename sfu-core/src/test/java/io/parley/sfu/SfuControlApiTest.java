@@ -44,9 +44,14 @@ class SfuControlApiTest {
     assertThat(info.icePwd()).hasSizeGreaterThanOrEqualTo(22);
     assertThat(info.fingerprintAlgorithm()).isEqualTo("sha-256");
     assertThat(info.fingerprint()).matches("([0-9A-F]{2}:){31}[0-9A-F]{2}");
-    assertThat(info.candidates()).hasSize(1);
+    // A UDP host candidate, then a passive ICE-TCP one on the same port number.
+    assertThat(info.candidates()).hasSize(2);
     assertThat(info.candidates().get(0).port()).isEqualTo(sfu.udpPort());
     assertThat(info.candidates().get(0).toSdpValue()).contains("udp").endsWith("typ host");
+    assertThat(info.candidates().get(1).port()).isEqualTo(sfu.tcpPort());
+    assertThat(info.candidates().get(1).toSdpValue())
+        .contains(" tcp ")
+        .endsWith("typ host tcptype passive");
   }
 
   @Test

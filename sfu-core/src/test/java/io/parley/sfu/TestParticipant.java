@@ -104,7 +104,8 @@ final class TestParticipant implements AutoCloseable {
       TransportInfo info,
       EventLoopGroup group,
       DtlsCertificate certificate,
-      Executor dtls) {
+      Executor dtls,
+      String protocol) {
     this.sfu = sfu;
     this.roomId = roomId;
     this.id = id;
@@ -125,7 +126,8 @@ final class TestParticipant implements AutoCloseable {
               public void rtcp(ByteBuf packet) {
                 onRtcp(packet);
               }
-            });
+            },
+            protocol);
   }
 
   static TestParticipant join(
@@ -136,9 +138,22 @@ final class TestParticipant implements AutoCloseable {
       DtlsCertificate certificate,
       Executor dtls)
       throws Exception {
+    return join(sfu, roomId, id, group, certificate, dtls, "udp");
+  }
+
+  /** Joins over the server's first candidate of {@code protocol}: {@code udp} or {@code tcp}. */
+  static TestParticipant join(
+      Sfu sfu,
+      String roomId,
+      String id,
+      EventLoopGroup group,
+      DtlsCertificate certificate,
+      Executor dtls,
+      String protocol)
+      throws Exception {
     TransportInfo info = sfu.createEndpoint(roomId, id).get(5, TimeUnit.SECONDS);
     TestParticipant participant =
-        new TestParticipant(sfu, roomId, id, info, group, certificate, dtls);
+        new TestParticipant(sfu, roomId, id, info, group, certificate, dtls, protocol);
     sfu.connectEndpoint(roomId, id, participant.client.remoteParams()).get(5, TimeUnit.SECONDS);
     participant.client.awaitConnected(Duration.ofSeconds(15));
     return participant;

@@ -18,6 +18,7 @@ public final class EmbeddedSfuFactory implements SfuFactory {
             media.advertisedAddresses(),
             defaults.ioThreads(),
             defaults.consentTimeout(),
-            defaults.nativeTransport()));
+            defaults.nativeTransport(),
+            defaults.iceTcp().withPort(media.tcpPort()).withOnly(media.tcpOnly())));
   }
 }

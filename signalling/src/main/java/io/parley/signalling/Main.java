@@ -55,6 +55,11 @@ public final class Main {
     return server.actualPort();
   }
 
+  /** The embedded SFU's ICE-TCP port, or -1 when it is off or the SFU is remote. */
+  public int tcpPort() {
+    return sfu instanceof Sfu embedded ? embedded.tcpPort() : -1;
+  }
+
   /** The admin (metrics) port, or -1 when none is configured. */
   public int adminPort() {
     return server.adminPort();
@@ -108,9 +113,10 @@ public final class Main {
       ParleyConfig config = ParleyConfig.fromEnvironment();
       Main main = start(config, new EmbeddedSfuFactory());
       log.info(
-          "Parley is up: open http://localhost:{} (media on UDP {}, advertised {})",
+          "Parley is up: open http://localhost:{} (media on UDP {}, ICE-TCP {}, advertised {})",
           main.httpPort(),
           config.media().udpPort(),
+          main.tcpPort() < 0 ? "off" : main.tcpPort(),
           config.media().advertisedAddresses());
       Runtime.getRuntime()
           .addShutdownHook(

@@ -6,11 +6,18 @@ import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.sfu.api.IceCandidate;
 import io.parley.sfu.api.RemoteTransportParams;
 import io.parley.sfu.api.TransportInfo;
 import io.parley.sfu.dtls.DtlsCertificate;
@@ -34,8 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The browser's side of one WebRTC transport, for tests and synthetic participants: a UDP socket,
- * ICE as the controlling agent (checks with USE-CANDIDATE, repeated for consent), a DTLS client
- * with its own certificate, and SRTP. Everything runs on the socket's event loop.
+ * or an ICE-TCP connection (the active side of RFC 6544, RFC 4571 framing) to the server's TCP
+ * candidate; ICE as the controlling agent (checks with USE-CANDIDATE, repeated for consent), a DTLS
+ * client with its own certificate, and SRTP. Everything runs on the socket's event loop.
  */
 public final class WebRtcClient implements AutoCloseable {
 
@@ -49,8 +57,12 @@ public final class WebRtcClient implements AutoCloseable {
   }
 
   private final String bindAddress;
+  private final boolean tcp;
 
-  /** The current socket; replaced by {@link #rebind()}, always on the same event loop. */
+  /**
+   * The current socket (or TCP connection); replaced by {@link #rebind()}, always on the same event
+   * loop.
+   */
   private volatile Channel channel;
 
   private volatile boolean checksPaused;
@@ -64,6 +76,10 @@ public final class WebRtcClient implements AutoCloseable {
   private final long tieBreaker = ThreadLocalRandom.current().nextLong();
   private final CompletableFuture<Void> connected = new CompletableFuture<>();
   private final CompletableFuture<Void> iceConnected = new CompletableFuture<>();
+
+  /** Completed by the next successful check response (after a {@link #rebind()}). */
+  private volatile CompletableFuture<Void> pathChecked = new CompletableFuture<>();
+
   private final AtomicLong rtpReceived = new AtomicLong();
   private final AtomicLong srtpFailures = new AtomicLong();
   private volatile java.util.function.Predicate<ByteBuf> sendFilter;
@@ -83,8 +99,10 @@ public final class WebRtcClient implements AutoCloseable {
       TransportInfo serverInfo,
       DtlsCertificate certificate,
       Executor dtlsExecutor,
-      MediaListener listener)
+      MediaListener listener,
+      boolean tcp)
       throws InterruptedException {
+    this.tcp = tcp;
     this.server = server;
     this.serverInfo = serverInfo;
     this.certificate = certificate;
@@ -113,6 +131,29 @@ public final class WebRtcClient implements AutoCloseable {
   }
 
   private Channel bind(EventLoopGroup group) throws InterruptedException {
+    if (tcp) {
+      return new Bootstrap()
+          .group(group)
+          .channel(NioSocketChannel.class)
+          .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+          .option(ChannelOption.TCP_NODELAY, true)
+          // A fixed receive buffer (no autotuning): a few Mbit/s of media fit, and a client that
+          // stops reading stalls the server's side within a second or two.
+          .option(ChannelOption.SO_RCVBUF, 128 * 1024)
+          .handler(
+              new ChannelInitializer<SocketChannel>() {
+                @Override
+                protected void initChannel(SocketChannel ch) {
+                  ch.pipeline()
+                      .addLast(new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2))
+                      .addLast(new LengthFieldPrepender(2))
+                      .addLast(new Handler());
+                }
+              })
+          .connect(server, new InetSocketAddress(bindAddress, 0))
+          .sync()
+          .channel();
+    }
     return new Bootstrap()
         .group(group)
         .channel(NioDatagramChannel.class)
@@ -125,13 +166,18 @@ public final class WebRtcClient implements AutoCloseable {
   }
 
   /**
-   * Moves to a new local port, keeping ICE credentials, DTLS and SRTP: what a browser does when its
-   * network changes. The new address is checked (and nominated) at once.
+   * Moves to a new local port (over TCP: a new connection), keeping ICE credentials, DTLS and SRTP:
+   * what a browser does when its network changes. The new address is checked (and nominated) at
+   * once.
    */
   public void rebind() throws InterruptedException {
     Channel old = channel;
+    CompletableFuture<Void> checked = new CompletableFuture<>();
+    pathChecked = checked;
     channel = bind(old.eventLoop());
-    old.close().sync();
+    if (!tcp) {
+      old.close().sync();
+    }
     channel
         .eventLoop()
         .execute(
@@ -139,6 +185,17 @@ public final class WebRtcClient implements AutoCloseable {
               lastCheckNanos = System.nanoTime() - 2_000_000_000L;
               sendCheck();
             });
+    if (tcp) {
+      // Like a browser, close the old connection only once the new one has passed a check: the
+      // server drops an endpoint whose last connection closes.
+      try {
+        checked.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException("the new connection was not checked", e);
+      } finally {
+        old.close().sync();
+      }
+    }
   }
 
   /** Stops (or resumes) ICE checks, so the server's consent for this address runs out. */
@@ -147,8 +204,8 @@ public final class WebRtcClient implements AutoCloseable {
   }
 
   /**
-   * Opens a socket on {@code bindAddress} and starts ICE towards the server's first candidate; call
-   * {@link #remoteParams()} and pass them to the server before awaiting {@link #connected()}.
+   * Opens a socket on {@code bindAddress} and starts ICE towards the server's first UDP candidate;
+   * call {@link #remoteParams()} and pass them to the server before awaiting {@link #connected()}.
    */
   public static WebRtcClient start(
       EventLoopGroup group,
@@ -157,12 +214,43 @@ public final class WebRtcClient implements AutoCloseable {
       DtlsCertificate certificate,
       Executor dtlsExecutor,
       MediaListener listener) {
-    var candidate = serverInfo.candidates().get(0);
+    return start(group, bindAddress, serverInfo, certificate, dtlsExecutor, listener, "udp");
+  }
+
+  /**
+   * Like {@link #start(EventLoopGroup, String, TransportInfo, DtlsCertificate, Executor,
+   * MediaListener)}, towards the server's first candidate of {@code protocol}: {@code udp}, or
+   * {@code tcp} to connect to its passive ICE-TCP candidate (as a browser whose network blocks UDP
+   * does).
+   */
+  public static WebRtcClient start(
+      EventLoopGroup group,
+      String bindAddress,
+      TransportInfo serverInfo,
+      DtlsCertificate certificate,
+      Executor dtlsExecutor,
+      MediaListener listener,
+      String protocol) {
+    IceCandidate candidate =
+        serverInfo.candidates().stream()
+            .filter(c -> c.protocol().equals(protocol))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "the server offers no " + protocol + " candidate"));
     InetSocketAddress server = new InetSocketAddress(candidate.address(), candidate.port());
     try {
       WebRtcClient client =
           new WebRtcClient(
-              group, bindAddress, server, serverInfo, certificate, dtlsExecutor, listener);
+              group,
+              bindAddress,
+              server,
+              serverInfo,
+              certificate,
+              dtlsExecutor,
+              listener,
+              protocol.equals("tcp"));
       client.channel.eventLoop().execute(client::startChecks);
       return client;
     } catch (InterruptedException e) {
@@ -229,9 +317,21 @@ public final class WebRtcClient implements AutoCloseable {
     this.receiveFilter = keep;
   }
 
-  /** Sends raw bytes to the server, bypassing ICE, DTLS and SRTP (hostile-input tests). */
+  /**
+   * Sends raw bytes to the server, bypassing ICE, DTLS and SRTP (hostile-input tests); over TCP as
+   * one frame.
+   */
   public void sendRaw(ByteBuf datagram) {
-    channel.writeAndFlush(new DatagramPacket(datagram, server));
+    send(datagram);
+  }
+
+  /** Sends one packet: a datagram, or one RFC 4571 frame on the TCP connection. */
+  private void send(ByteBuf packet) {
+    if (tcp) {
+      channel.writeAndFlush(packet, channel.voidPromise());
+    } else {
+      channel.writeAndFlush(new DatagramPacket(packet, server), channel.voidPromise());
+    }
   }
 
   private void protectAndSend(ByteBuf packet, boolean rtcp) {
@@ -245,7 +345,7 @@ public final class WebRtcClient implements AutoCloseable {
       packet.release();
       return;
     }
-    channel.writeAndFlush(new DatagramPacket(packet, server), channel.voidPromise());
+    send(packet);
   }
 
   private void startChecks() {
@@ -274,13 +374,12 @@ public final class WebRtcClient implements AutoCloseable {
             true,
             tieBreaker,
             true);
-    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(request), server));
+    send(Unpooled.wrappedBuffer(request));
   }
 
   private void sendDtls(byte[] data, int offset, int length) {
     if (!closed) {
-      channel.writeAndFlush(
-          new DatagramPacket(Unpooled.copiedBuffer(data, offset, length), server));
+      send(Unpooled.copiedBuffer(data, offset, length));
     }
   }
 
@@ -294,6 +393,9 @@ public final class WebRtcClient implements AutoCloseable {
     if (PacketKind.isStun(first)) {
       try {
         BindingResponse response = StunCodec.decodeBindingResponse(content, serverInfo.icePwd());
+        if (response.success()) {
+          pathChecked.complete(null);
+        }
         if (response.success() && !dtlsStarted) {
           dtlsStarted = true;
           iceConnected.complete(null);
@@ -361,11 +463,17 @@ public final class WebRtcClient implements AutoCloseable {
     channel.close().syncUninterruptibly();
   }
 
-  private final class Handler extends SimpleChannelInboundHandler<DatagramPacket> {
+  /** Takes datagrams (UDP) or frames (TCP), and releases them. */
+  private final class Handler extends ChannelInboundHandlerAdapter {
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-      if (packet.content().isReadable()) {
-        receive(packet.content());
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf content = msg instanceof DatagramPacket d ? d.content() : (ByteBuf) msg;
+      try {
+        if (content.isReadable()) {
+          receive(content);
+        }
+      } finally {
+        content.release();
       }
     }
   }

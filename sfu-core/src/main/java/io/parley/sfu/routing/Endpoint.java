@@ -14,8 +14,8 @@ import io.parley.sfu.srtp.SrtpKeys;
 import io.parley.sfu.srtp.SrtpSession;
 import io.parley.sfu.srtp.SrtpStatus;
 import io.parley.sfu.transport.DropReason;
+import io.parley.sfu.transport.MediaPath;
 import io.parley.sfu.util.RateLimitedLog;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,10 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One WebRTC transport: ICE-lite state (which remote addresses passed a check, which one media goes
- * to, consent), the DTLS session, the SRTP session, and the producers and consumers carried on it.
- * Confined to its room's thread, except for the fields marked volatile that the I/O and DTLS
- * threads read.
+ * One WebRTC transport: ICE-lite state (which remote paths, UDP addresses or ICE-TCP connections,
+ * passed a check, which one media goes to, consent), the DTLS session, the SRTP session, and the
+ * producers and consumers carried on it. Confined to its room's thread, except for the fields
+ * marked volatile that the I/O and DTLS threads read.
  */
 public final class Endpoint {
   private static final Logger LOG = LoggerFactory.getLogger(Endpoint.class);
@@ -45,11 +45,11 @@ public final class Endpoint {
 
   private volatile RemoteTransportParams remote;
 
-  /** Where DTLS records go: the address the last DTLS record came from. */
-  private volatile InetSocketAddress dtlsPeer;
+  /** Where DTLS records go: the path the last DTLS record came from. */
+  private volatile MediaPath dtlsPeer;
 
-  private final Map<InetSocketAddress, Long> lastCheckNanos = new HashMap<>();
-  private InetSocketAddress selected;
+  private final Map<MediaPath, Long> lastCheckNanos = new HashMap<>();
+  private MediaPath selected;
   private SrtpSession srtp;
   private boolean connected;
   private boolean closed;
@@ -180,8 +180,8 @@ public final class Endpoint {
 
   // ---- ICE, room thread ----
 
-  /** A Binding request from {@code address} passed every check. */
-  public void onValidCheck(InetSocketAddress address, boolean useCandidate) {
+  /** A Binding request that came over {@code address} passed every check. */
+  public void onValidCheck(MediaPath address, boolean useCandidate) {
     if (closed) {
       return;
     }
@@ -189,7 +189,7 @@ public final class Endpoint {
     boolean known = lastCheckNanos.containsKey(address);
     lastCheckNanos.put(address, System.nanoTime());
     if (!known) {
-      room.context().bindAddress(address, this);
+      room.context().bindPath(address, this);
     }
     // The browser (the controlling agent) nominates with USE-CANDIDATE; a new nomination is the
     // browser moving to another network path, and media follows it.
@@ -208,15 +208,32 @@ public final class Endpoint {
       var entry = it.next();
       if (now - entry.getValue() > timeout) {
         it.remove();
-        room.context().unbindAddress(entry.getKey(), this);
+        room.context().unbindPath(entry.getKey(), this);
         if (entry.getKey().equals(selected)) {
           selected = null;
         }
       }
     }
+    selectAnother("ICE consent expired");
+  }
+
+  /** An ICE-TCP connection closed: media can no longer go that way. */
+  public void pathClosed(MediaPath path) {
+    room.context().unbindPath(path, this);
+    if (closed || lastCheckNanos.remove(path) == null) {
+      return;
+    }
+    if (path.equals(selected)) {
+      LOG.info("endpoint {} lost its media path: {} closed", id, path);
+      selected = null;
+    }
+    selectAnother("ICE-TCP connection closed");
+  }
+
+  /** With no selected path, another one with fresh checks takes over, or the transport is gone. */
+  private void selectAnother(String reason) {
     if (selected == null && connected) {
-      // Another address with fresh checks takes over; otherwise the transport is gone.
-      InetSocketAddress freshest = null;
+      MediaPath freshest = null;
       long best = Long.MIN_VALUE;
       for (var entry : lastCheckNanos.entrySet()) {
         if (entry.getValue() > best) {
@@ -227,15 +244,15 @@ public final class Endpoint {
       if (freshest != null) {
         selected = freshest;
       } else {
-        onTransportFailed("ICE consent expired");
+        onTransportFailed(reason);
       }
     }
   }
 
   // ---- DTLS ----
 
-  /** A DTLS record from a bound address; any thread. */
-  public void receiveDtls(ByteBuf record, InetSocketAddress from) {
+  /** A DTLS record from a bound path; any thread. */
+  public void receiveDtls(ByteBuf record, MediaPath from) {
     byte[] copy = new byte[record.readableBytes()];
     record.getBytes(record.readerIndex(), copy);
     dtlsPeer = from;
@@ -257,7 +274,7 @@ public final class Endpoint {
   }
 
   private void sendDtls(byte[] data, int offset, int length) {
-    InetSocketAddress to = dtlsPeer;
+    MediaPath to = dtlsPeer;
     if (to == null || closed) {
       return;
     }

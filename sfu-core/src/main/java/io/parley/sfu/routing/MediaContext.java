@@ -6,7 +6,7 @@ import io.parley.sfu.api.SfuListener;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.transport.DropCounters;
 import io.parley.sfu.transport.DropReason;
-import java.net.InetSocketAddress;
+import io.parley.sfu.transport.MediaPath;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
@@ -35,11 +35,12 @@ public interface MediaContext {
 
   Duration consentTimeout();
 
-  /** Lets DTLS and SRTP from {@code address} reach {@code endpoint} (after a valid ICE check). */
-  void bindAddress(InetSocketAddress address, Endpoint endpoint);
+  /** Lets DTLS and SRTP from {@code path} reach {@code endpoint} (after a valid ICE check). */
+  void bindPath(MediaPath path, Endpoint endpoint);
 
-  void unbindAddress(InetSocketAddress address, Endpoint endpoint);
+  /** Stops DTLS and SRTP from {@code path} (consent expired, or the path closed). */
+  void unbindPath(MediaPath path, Endpoint endpoint);
 
-  /** Forgets the endpoint's ICE username and addresses. */
+  /** Forgets the endpoint's ICE username and paths (closing its ICE-TCP connections). */
   void unregister(Endpoint endpoint);
 }

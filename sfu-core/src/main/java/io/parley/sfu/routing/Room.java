@@ -4,6 +4,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.sfu.api.SfuException;
+import io.parley.sfu.transport.MediaPath;
+import io.parley.sfu.transport.TcpConnection;
+import io.parley.sfu.transport.UdpPath;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,6 +36,10 @@ public final class Room {
   private final AtomicInteger pending = new AtomicInteger();
   private final ScheduledFuture<?> ticker;
   private boolean flushPending;
+
+  /** ICE-TCP connections written to since the last flush (a handful at most). */
+  private final List<TcpConnection> tcpFlushes = new ArrayList<>();
+
   private volatile boolean closed;
 
   /** Who speaks, from the publishers' audio levels; made with the first level heard. */
@@ -236,10 +243,23 @@ public final class Room {
 
   // ---- sending ----
 
-  /** Writes a datagram on the room's socket; {@link #flush} sends everything written. */
-  void write(io.netty.buffer.ByteBuf packet, java.net.InetSocketAddress to) {
-    socket.write(new io.netty.channel.socket.DatagramPacket(packet, to), socket.voidPromise());
-    flushPending = true;
+  /**
+   * Writes a packet to a path, taking ownership: a datagram on the room's socket, or a frame on an
+   * ICE-TCP connection (whose own I/O thread sends it; a full connection drops it). {@link #flush}
+   * sends everything written.
+   */
+  void write(io.netty.buffer.ByteBuf packet, MediaPath to) {
+    if (to instanceof UdpPath udp) {
+      socket.write(
+          new io.netty.channel.socket.DatagramPacket(packet, udp.address()), socket.voidPromise());
+      flushPending = true;
+    } else if (to instanceof TcpConnection tcp) {
+      if (tcp.write(packet) && !tcpFlushes.contains(tcp)) {
+        tcpFlushes.add(tcp);
+      }
+    } else {
+      packet.release();
+    }
   }
 
   /** Sends what was written (one sendmmsg with epoll where several packets wait). */
@@ -247,6 +267,12 @@ public final class Room {
     if (flushPending) {
       flushPending = false;
       socket.flush();
+    }
+    if (!tcpFlushes.isEmpty()) {
+      for (int i = 0; i < tcpFlushes.size(); i++) {
+        tcpFlushes.get(i).flush();
+      }
+      tcpFlushes.clear();
     }
   }
 

@@ -25,5 +25,19 @@ public enum DropReason {
   /** RTP with an SSRC, mid and rid that match no producer. */
   UNKNOWN_SSRC,
   /** The room's queue or the DTLS queue was full. */
-  OVERLOAD
+  OVERLOAD,
+  /** An ICE-TCP frame longer than any packet the SFU takes; its connection is closed. */
+  TCP_FRAME_TOO_LONG,
+  /** A packet not sent because its ICE-TCP connection's send buffer was full. */
+  TCP_BACKPRESSURE,
+  /**
+   * An ICE-TCP connection refused as it opened: too many connections were still waiting for their
+   * first valid ICE check (one count per connection).
+   */
+  TCP_CONNECTION_LIMIT,
+  /**
+   * An ICE-TCP connection closed because it carried no valid ICE check in time, or something else
+   * first (one count per connection).
+   */
+  TCP_NO_CHECK
 }

@@ -23,6 +23,11 @@ import java.util.Map;
  *   <tr><td>PARLEY_HTTP_PORT</td><td>8080</td><td>HTTP and Socket.IO port (0 = any free port)</td></tr>
  *   <tr><td>PARLEY_UDP_BIND</td><td>0.0.0.0</td><td>address the SFU's UDP socket binds</td></tr>
  *   <tr><td>PARLEY_UDP_PORT</td><td>10000</td><td>the one UDP port for all media (0 = any)</td></tr>
+ *   <tr><td>PARLEY_TCP_PORT</td><td>the UDP port's number</td><td>the ICE-TCP port (RFC 6544 passive
+ *       candidates) for browsers whose network blocks UDP; {@code 0} or a negative number turns
+ *       ICE-TCP off</td></tr>
+ *   <tr><td>PARLEY_ICE_TCP_ONLY</td><td>false</td><td>{@code true} advertises only the ICE-TCP
+ *       candidates (UDP stays open): a self-test that media works where UDP is blocked</td></tr>
  *   <tr><td>PARLEY_ADVERTISED_ADDRESSES</td><td>the host's non-loopback IPv4 addresses, then
  *       127.0.0.1</td><td>comma-separated addresses put in the SFU's ICE candidates, in preference
  *       order; behind NAT put the public IP first (and forward the UDP port to this host)</td></tr>
@@ -103,13 +108,39 @@ public record ParleyConfig(
   /** The HTTP server: web client, health endpoints, Socket.IO. */
   public record Http(String host, int port) {}
 
-  /** The embedded SFU's UDP transport. */
-  public record Media(String bindAddress, int udpPort, List<String> advertisedAddresses) {
+  /**
+   * The embedded SFU's UDP port and ICE-TCP port.
+   *
+   * @param tcpPort the ICE-TCP port: 1..65535; {@link #TCP_SAME_AS_UDP} (0) for the UDP port's
+   *     number, random when that is; {@link #TCP_OFF} (-1) for none
+   * @param tcpOnly advertise only the ICE-TCP candidates
+   */
+  public record Media(
+      String bindAddress,
+      int udpPort,
+      List<String> advertisedAddresses,
+      int tcpPort,
+      boolean tcpOnly) {
+    public static final int TCP_SAME_AS_UDP = 0;
+    public static final int TCP_OFF = -1;
+
     public Media {
       advertisedAddresses = List.copyOf(advertisedAddresses);
       if (advertisedAddresses.isEmpty()) {
         throw new IllegalArgumentException("at least one advertised address is needed");
       }
+      if (tcpPort < TCP_OFF || tcpPort > 65535) {
+        throw new IllegalArgumentException("the ICE-TCP port is out of range: " + tcpPort);
+      }
+      if (tcpOnly && tcpPort == TCP_OFF) {
+        throw new IllegalArgumentException(
+            "PARLEY_ICE_TCP_ONLY needs ICE-TCP: PARLEY_TCP_PORT must not turn it off");
+      }
+    }
+
+    /** UDP media with ICE-TCP on the same port number. */
+    public Media(String bindAddress, int udpPort, List<String> advertisedAddresses) {
+      this(bindAddress, udpPort, advertisedAddresses, TCP_SAME_AS_UDP, false);
     }
   }
 
@@ -158,7 +189,9 @@ public record ParleyConfig(
                 : Arrays.stream(advertised.split(","))
                     .map(String::trim)
                     .filter(s -> !s.isEmpty())
-                    .toList());
+                    .toList(),
+            tcpPort(env),
+            bool(env, "PARLEY_ICE_TCP_ONLY", false));
     Signalling signalling =
         new Signalling(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
@@ -228,6 +261,35 @@ public record ParleyConfig(
         .toList();
   }
 
+  /** PARLEY_TCP_PORT: unset for the UDP port's number, 0 or negative for none, else the port. */
+  private static int tcpPort(Map<String, String> env) {
+    String v = env.get("PARLEY_TCP_PORT");
+    if (v == null || v.isBlank()) {
+      return Media.TCP_SAME_AS_UDP;
+    }
+    int p = integer(env, "PARLEY_TCP_PORT", 0);
+    if (p <= 0) {
+      return Media.TCP_OFF;
+    }
+    if (p > 65535) {
+      throw new IllegalArgumentException("PARLEY_TCP_PORT must be a port number, not " + p);
+    }
+    return p;
+  }
+
+  private static boolean bool(Map<String, String> env, String name, boolean def) {
+    String v = env.get(name);
+    if (v == null || v.isBlank()) {
+      return def;
+    }
+    return switch (v.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "1", "yes" -> true;
+      case "false", "0", "no" -> false;
+      default ->
+          throw new IllegalArgumentException(name + " must be true or false, not '" + v + "'");
+    };
+  }
+
   private static int port(Map<String, String> env, String name, int def) {
     int p = integer(env, name, def);
     if (p < 0 || p > 65535) {
@@ -252,7 +314,12 @@ public record ParleyConfig(
   public ParleyConfig withPorts(int httpPort, int udpPort) {
     return new ParleyConfig(
         new Http(http.host(), httpPort),
-        new Media(media.bindAddress(), udpPort, media.advertisedAddresses()),
+        new Media(
+            media.bindAddress(),
+            udpPort,
+            media.advertisedAddresses(),
+            media.tcpPort(),
+            media.tcpOnly()),
         signalling,
         iceServers,
         admin,

@@ -39,6 +39,32 @@ class ParleyConfigTest {
   }
 
   @Test
+  void iceTcpFollowsTheUdpPortUnlessSetOrTurnedOff() {
+    ParleyConfig.Media byDefault = ParleyConfig.fromEnvironment(Map.of()).media();
+    assertThat(byDefault.tcpPort()).isEqualTo(ParleyConfig.Media.TCP_SAME_AS_UDP);
+    assertThat(byDefault.tcpOnly()).isFalse();
+    ParleyConfig.Media set =
+        ParleyConfig.fromEnvironment(
+                Map.of("PARLEY_TCP_PORT", "10443", "PARLEY_ICE_TCP_ONLY", "true"))
+            .media();
+    assertThat(set.tcpPort()).isEqualTo(10443);
+    assertThat(set.tcpOnly()).isTrue();
+    for (String off : new String[] {"0", "-1"}) {
+      assertThat(ParleyConfig.fromEnvironment(Map.of("PARLEY_TCP_PORT", off)).media().tcpPort())
+          .isEqualTo(ParleyConfig.Media.TCP_OFF);
+    }
+    assertThatThrownBy(
+            () ->
+                ParleyConfig.fromEnvironment(
+                    Map.of("PARLEY_TCP_PORT", "0", "PARLEY_ICE_TCP_ONLY", "true")))
+        .hasMessageContaining("PARLEY_ICE_TCP_ONLY");
+    assertThatThrownBy(() -> ParleyConfig.fromEnvironment(Map.of("PARLEY_ICE_TCP_ONLY", "maybe")))
+        .hasMessageContaining("true or false");
+    assertThatThrownBy(() -> ParleyConfig.fromEnvironment(Map.of("PARLEY_TCP_PORT", "70000")))
+        .hasMessageContaining("PARLEY_TCP_PORT");
+  }
+
+  @Test
   void turnServersWithCredentialsAsJson() {
     ParleyConfig c =
         ParleyConfig.fromEnvironment(

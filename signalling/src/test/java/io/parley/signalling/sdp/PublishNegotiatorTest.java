@@ -23,6 +23,41 @@ class PublishNegotiatorTest {
   }
 
   @Test
+  void answersWithPassiveTcpCandidatesAsBrowsersWriteThem() {
+    // What Sfu.createEndpoint returns with ICE-TCP on: a UDP host candidate, then a passive TCP
+    // one (type preference 90, local preference 2^13 * 4 + 8191).
+    var transport =
+        new io.parley.sfu.api.TransportInfo(
+            Fixtures.SFU_TRANSPORT.iceUfrag(),
+            Fixtures.SFU_TRANSPORT.icePwd(),
+            List.of(
+                new io.parley.sfu.api.IceCandidate("1", 1, "udp", 2130706431L, "192.0.2.10", 10000),
+                new io.parley.sfu.api.IceCandidate(
+                    "tcp1", 1, "tcp", 1520435199L, "192.0.2.10", 10000)),
+            Fixtures.SFU_TRANSPORT.fingerprintAlgorithm(),
+            Fixtures.SFU_TRANSPORT.fingerprint());
+    String text =
+        negotiator
+            .answer(
+                Fixtures.parse(Fixtures.FIREFOX_SIMULCAST),
+                transport,
+                (mid, kind) -> "p-" + mid,
+                (mid, kind) -> "camera")
+            .answer()
+            .write();
+    assertThat(text)
+        .contains("a=candidate:1 1 udp 2130706431 192.0.2.10 10000 typ host\r\n")
+        .contains(
+            "a=candidate:tcp1 1 tcp 1520435199 192.0.2.10 10000 typ host tcptype passive\r\n");
+    // The order RFC 5245 §15.1 gives: host type, then the tcptype extension (RFC 6544 §4.5).
+    SessionDescription parsed = SessionDescription.parse(text);
+    assertThat(parsed.media().get(0).candidates())
+        .containsExactly(
+            "1 1 udp 2130706431 192.0.2.10 10000 typ host",
+            "tcp1 1 tcp 1520435199 192.0.2.10 10000 typ host tcptype passive");
+  }
+
+  @Test
   void answersChromiumSimulcastOffer() {
     SessionDescription offer = Fixtures.parse(Fixtures.CHROMIUM_SIMULCAST);
     PublishNegotiator.Result r = answer(offer);
