@@ -53,7 +53,7 @@ const tile = async (p, who) =>
     const v = t.querySelector('video');
     return {
       hand: !t.querySelector('.hand')?.hidden, speaking: t.dataset.speaking === 'true', spotlit: t.classList.contains('spotlit'),
-      onPage: !t.classList.contains('off-page'), cameraOff: t.classList.contains('camera-off'), videoWidth: v?.videoWidth ?? 0,
+      onPage: !t.classList.contains('off-page'), size: `${Math.round(t.clientWidth)}x${Math.round(t.clientHeight)}`, cameraOff: t.classList.contains('camera-off'), videoWidth: v?.videoWidth ?? 0,
       reactions: [...t.querySelectorAll('.reaction')].map((r) => r.textContent),
     };
   }, typeof who === 'string' ? who : await idOf(who));
@@ -213,6 +213,18 @@ try {
       return { ok: t.onPage && t.videoWidth > 0 && n > 20, n, detail: `${n} packets, ${JSON.stringify(t)}` };
     });
     console.log(`     video packets from Bob in 1.2 s: ${stopped.n} while off screen, ${flowing.n} on screen`);
+    // A small tile gets the lowest simulcast layer (a quarter of the camera's 1280x720).
+    const small = await until('the low layer for a small tile', 20_000, async () => {
+      const w = await alice.page.evaluate(async () => {
+        let width = 0;
+        (await window.parley.subscriberStats()).forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') width = Math.max(width, s.frameWidth ?? 0);
+        });
+        return width;
+      });
+      return { ok: w > 0 && w <= 320, w, detail: `frame width ${w}` };
+    });
+    console.log(`     Bob's video in a ${JSON.stringify((await tile(alice, bob)).size)} tile arrives ${small.w} px wide`);
   });
 
   await check('a full meeting (7 here) turns the next person away with a clear message', async () => {

@@ -97,6 +97,8 @@ export class Meeting {
       tiles: this.grid,
       /** Drops the signalling connection as a network failure would. */
       simulateDrop: () => this.signalling.simulateDrop(),
+      /** The subscribe connection's getStats(), for tests. */
+      subscriberStats: () => this.subscriber?.pc.getStats() ?? Promise.resolve(new Map()),
       /** The video producers the server forwards to us now, by what we last told it. */
       shownVideos: () => this.lastView,
     };
@@ -406,9 +408,12 @@ export class Meeting {
       const section = this.sections.find(
         (s) => s.participantId === participant && s.kind === 'video' && (s.source === 'screen') === screen,
       );
-      if (section) videos.push({ producerId: section.producerId, width: Math.round(v.width), height: Math.round(v.height) });
+      // Device pixels: a small tile on a sharp screen still wants a sharp picture.
+      const dpr = window.devicePixelRatio || 1;
+      if (section) videos.push({ producerId: section.producerId, width: Math.round(v.width * dpr), height: Math.round(v.height * dpr) });
     }
-    const key = videos.map((v) => v.producerId).sort().join(',');
+    // Sizes matter by the layer they call for (steps of 200 px): resizing by a few pixels is silent.
+    const key = videos.map((v) => `${v.producerId}@${Math.ceil(v.height / 200)}`).sort().join(',');
     if (key === this.lastView && videos.length > 0) return;
     this.lastView = key;
     void this.signalling.request('set-view', { videos }).catch(() => undefined);

@@ -644,6 +644,17 @@ public final class Sfu
   }
 
   @Override
+  public CompletableFuture<Void> setConsumerMaxLayer(
+      String roomId, String consumerId, int maxLayer) {
+    return inRoom(
+        roomId,
+        room -> {
+          room.consumer(consumerId).setMaxEncoding(maxLayer);
+          return null;
+        });
+  }
+
+  @Override
   public CompletableFuture<Void> closeEndpoint(String roomId, String endpointId) {
     Room room = rooms.get(roomId);
     if (room == null) {

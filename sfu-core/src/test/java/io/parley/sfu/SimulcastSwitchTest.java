@@ -216,4 +216,31 @@ class SimulcastSwitchTest {
     assertThat(all.get(all.size() - 1).sourceSsrc()).isEqualTo(layers[1].ssrc());
     assertThat(sfu.stats().layerSwitches.sum()).isEqualTo(switchesBefore + 1);
   }
+
+  @Test
+  void aSubscriberShowingTheVideoSmallGetsALowerLayerAndMovesUpWhenItGrows() throws Exception {
+    Await.until(DEADLINE, () -> countFrom(layers[2].ssrc()) > 20, "the high layer first");
+    sfu.setConsumerMaxLayer("r", "c", 0).get(5, TimeUnit.SECONDS);
+    Await.until(DEADLINE, () -> countFrom(layers[0].ssrc()) > 50, "the low layer");
+    List<Seen> low = snapshot();
+    assertThat(low.subList(low.size() - 30, low.size()))
+        .allMatch(s -> s.sourceSsrc() == layers[0].ssrc());
+
+    // The low layer stops: better the middle one than nothing.
+    publisher.channel().eventLoop().execute(() -> sending[0] = false);
+    Await.until(DEADLINE, () -> countFrom(layers[1].ssrc()) > 30, "the middle layer as a fallback");
+    publisher.channel().eventLoop().execute(() -> sending[0] = true);
+
+    long highBefore = countFrom(layers[2].ssrc());
+    sfu.setConsumerMaxLayer("r", "c", 2).get(5, TimeUnit.SECONDS);
+    Await.until(
+        DEADLINE, () -> countFrom(layers[2].ssrc()) > highBefore + 30, "the high layer again");
+    List<Seen> all = snapshot();
+    for (int i = 1; i < all.size(); i++) {
+      assertThat(all.get(i).seq()).isEqualTo((all.get(i - 1).seq() + 1) & 0xFFFF);
+      if (all.get(i).sourceSsrc() != all.get(i - 1).sourceSsrc()) {
+        assertThat(all.get(i).keyframe()).as("a switch starts on a keyframe").isTrue();
+      }
+    }
+  }
 }

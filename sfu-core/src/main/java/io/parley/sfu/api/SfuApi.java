@@ -44,6 +44,13 @@ public interface SfuApi {
    */
   CompletableFuture<Void> setConsumerPaused(String roomId, String consumerId, boolean paused);
 
+  /**
+   * Caps the simulcast layer a video consumer forwards (0 = the lowest): a subscriber showing that
+   * video small needs no more. The consumer still drops to a lower layer when a higher one stops.
+   * Audio consumers ignore it.
+   */
+  CompletableFuture<Void> setConsumerMaxLayer(String roomId, String consumerId, int maxLayer);
+
   /** Closes an endpoint, its producers and consumers (and the consumers of its producers). */
   CompletableFuture<Void> closeEndpoint(String roomId, String endpointId);
 

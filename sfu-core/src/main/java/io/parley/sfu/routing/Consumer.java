@@ -29,6 +29,9 @@ public final class Consumer {
   private int currentEncoding = -1;
   private int targetEncoding;
 
+  /** The highest encoding this subscriber wants (it shows the video small); all by default. */
+  private int maxEncoding = Integer.MAX_VALUE;
+
   // Rewriting: out = in + offset, with offsets recomputed at each switch of source.
   private int seqOffset;
   private long timestampOffset;
@@ -122,6 +125,14 @@ public final class Consumer {
     }
   }
 
+  /** Caps the encoding sent (a smaller tile needs a lower layer); takes effect at a keyframe. */
+  public void setMaxEncoding(int max) {
+    maxEncoding = Math.max(0, max);
+    if (targetEncoding > maxEncoding) {
+      setTargetEncoding(maxEncoding);
+    }
+  }
+
   /** Chooses the encoding to send from now on (a switch waits for its keyframe). */
   public void setTargetEncoding(int encoding) {
     int clamped = Math.max(0, Math.min(encoding, producer.encodings().length - 1));
@@ -146,7 +157,7 @@ public final class Consumer {
       return;
     }
     if (video) {
-      int best = producer.bestActiveEncoding(now);
+      int best = producer.bestActiveEncoding(now, maxEncoding);
       if (best != targetEncoding && producer.encodings().length > 1) {
         setTargetEncoding(best);
       }

@@ -171,14 +171,27 @@ public final class Producer {
     }
   }
 
-  /** The highest encoding that is sending now, or the lowest if none is. */
-  int bestActiveEncoding(long now) {
-    for (int i = encodings.length - 1; i >= 0; i--) {
-      if (encodings[i].ssrc != 0 && now - encodings[i].lastPacketNanos < ENCODING_ACTIVE_NANOS) {
+  /**
+   * The highest encoding up to {@code max} that is sending now; if none up to it is, the lowest
+   * sending one above it (better too sharp than nothing); if none sends, {@code max}.
+   */
+  int bestActiveEncoding(long now, int max) {
+    int cap = Math.min(max, encodings.length - 1);
+    for (int i = cap; i >= 0; i--) {
+      if (isActive(i, now)) {
         return i;
       }
     }
-    return encodings.length - 1;
+    for (int i = cap + 1; i < encodings.length; i++) {
+      if (isActive(i, now)) {
+        return i;
+      }
+    }
+    return cap;
+  }
+
+  private boolean isActive(int i, long now) {
+    return encodings[i].ssrc != 0 && now - encodings[i].lastPacketNanos < ENCODING_ACTIVE_NANOS;
   }
 
   /** Asks the publisher for a keyframe on an encoding (throttled). */

@@ -108,7 +108,7 @@ public sealed interface ClientRequest {
       }
     }
 
-    /** One shown video: its producer and the size of its tile in CSS pixels. */
+    /** One shown video: its producer and the size of its tile in device pixels. */
     public record Shown(String producerId, int width, int height) {
       public Shown {
         if (producerId == null || producerId.isBlank() || producerId.length() > 64) {

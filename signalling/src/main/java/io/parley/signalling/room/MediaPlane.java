@@ -52,6 +52,10 @@ final class MediaPlane {
     return call(() -> sfu.setConsumerPaused(roomId, consumerId, paused));
   }
 
+  Future<Void> setConsumerMaxLayer(String roomId, String consumerId, int maxLayer) {
+    return call(() -> sfu.setConsumerMaxLayer(roomId, consumerId, maxLayer));
+  }
+
   Future<Void> closeEndpoint(String roomId, String endpointId) {
     return call(() -> sfu.closeEndpoint(roomId, endpointId));
   }

@@ -95,8 +95,11 @@ public final class RoomService {
       } else if (request instanceof ClientRequest.SetView v) {
         p.subscriber.setShown(
             v.videos().stream()
-                .map(ClientRequest.SetView.Shown::producerId)
-                .collect(java.util.stream.Collectors.toSet()));
+                .collect(
+                    java.util.stream.Collectors.toMap(
+                        ClientRequest.SetView.Shown::producerId,
+                        ClientRequest.SetView.Shown::height,
+                        Math::max)));
       } else if (request instanceof ClientRequest.Mute m) {
         hostMute(p, m.participantId());
       } else if (request instanceof ClientRequest.Remove r) {

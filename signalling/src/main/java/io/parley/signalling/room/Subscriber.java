@@ -43,6 +43,12 @@ final class Subscriber {
   /** producerId → whether its consumer is paused at the SFU now. */
   private final Map<String, Boolean> paused = new java.util.HashMap<>();
 
+  /** producerId → the simulcast layer its tile's size calls for (absent: the best there is). */
+  private Map<String, Integer> wantedLayer = Map.of();
+
+  /** producerId → the layer cap set at the SFU. */
+  private final Map<String, Integer> layerCap = new java.util.HashMap<>();
+
   private Future<TransportInfo> transport;
   private boolean connected;
   private boolean negotiating;
@@ -127,6 +133,7 @@ final class Subscriber {
     pending.remove(producerId);
     Track track = consumed.remove(producerId);
     paused.remove(producerId);
+    layerCap.remove(producerId);
     if (closed || track == null) {
       return;
     }
@@ -140,9 +147,24 @@ final class Subscriber {
    * The videos the client shows now: the others' video consumers are paused at the SFU, so what is
    * off screen costs no bandwidth.
    */
-  void setShown(java.util.Set<String> producerIds) {
-    shown = java.util.Set.copyOf(producerIds);
+  void setShown(Map<String, Integer> heights) {
+    shown = java.util.Set.copyOf(heights.keySet());
+    Map<String, Integer> layers = new java.util.HashMap<>();
+    heights.forEach((producerId, height) -> layers.put(producerId, layerFor(height)));
+    wantedLayer = layers;
     refreshAll();
+  }
+
+  /**
+   * The simulcast layer for a tile this many device pixels high. Browsers send three layers at a
+   * quarter, half and full resolution (320x180, 640x360 and 1280x720 from a 720p camera): the
+   * smallest that still fills the tile.
+   */
+  static int layerFor(int height) {
+    if (height <= 200) {
+      return 0;
+    }
+    return height <= 400 ? 1 : 2;
   }
 
   /** Re-applies who is paused after a change (a mic muted or unmuted, a new view). */
@@ -150,6 +172,22 @@ final class Subscriber {
     for (Track t : consumed.values()) {
       refresh(t);
     }
+  }
+
+  private void refreshLayer(Track t) {
+    Integer want = wantedLayer.get(t.producerId());
+    if (want == null || want.equals(layerCap.get(t.producerId()))) {
+      return;
+    }
+    layerCap.put(t.producerId(), want);
+    media
+        .setConsumerMaxLayer(roomId, consumerId(t), want)
+        .onFailure(
+            e -> {
+              if (!closed && consumed.containsKey(t.producerId())) {
+                log.debug("cannot cap {} for {}: {}", t.producerId(), endpointId, e.getMessage());
+              }
+            });
   }
 
   /** Whether the SFU forwards the track to this subscriber now (for tests and logs). */
@@ -166,7 +204,13 @@ final class Subscriber {
             ? audioMuted.test(t)
             : shown != null && !shown.contains(t.producerId());
     Boolean now = paused.get(t.producerId());
-    if (now == null || now == want) {
+    if (now == null) {
+      return;
+    }
+    if (t.kind() == io.parley.sfu.api.MediaKind.VIDEO && !want) {
+      refreshLayer(t);
+    }
+    if (now == want) {
       return;
     }
     paused.put(t.producerId(), want);

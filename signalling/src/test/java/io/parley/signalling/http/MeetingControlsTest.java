@@ -250,6 +250,24 @@ class MeetingControlsTest {
                                     .put("width", 640)
                                     .put("height", 360)))));
     await(() -> Boolean.FALSE.equals(sfu.paused.get(video)), "Bob's video forwarded again");
+    // A 360-pixel tile gets the middle simulcast layer; a small one the lowest.
+    await(() -> Integer.valueOf(1).equals(sfu.maxLayers.get(video)), "the middle layer for 360 px");
+    ok(
+        alice
+            .client()
+            .request(
+                "set-view",
+                new JSONObject()
+                    .put(
+                        "videos",
+                        new JSONArray()
+                            .put(
+                                new JSONObject()
+                                    .put("producerId", bobVideo)
+                                    .put("width", 320)
+                                    .put("height", 180)))));
+    await(() -> Integer.valueOf(0).equals(sfu.maxLayers.get(video)), "the low layer for 180 px");
+    assertThat(sfu.maxLayers).doesNotContainKey(audio);
     refused(
         alice.client().request("set-view", new JSONObject().put("videos", "nope")),
         null,

@@ -33,4 +33,13 @@ class RoomTest {
     assertThat(room.redeemRejoinToken("t3", 1)).isNull();
     assertThat(room.redeemRejoinToken(null, 1)).isNull();
   }
+
+  @Test
+  void aTileGetsTheSmallestSimulcastLayerThatFillsIt() {
+    assertThat(Subscriber.layerFor(0)).isZero();
+    assertThat(Subscriber.layerFor(180)).isZero();
+    assertThat(Subscriber.layerFor(360)).isEqualTo(1);
+    assertThat(Subscriber.layerFor(401)).isEqualTo(2);
+    assertThat(Subscriber.layerFor(1440)).isEqualTo(2);
+  }
 }

@@ -123,6 +123,20 @@ public final class FakeSfu implements SfuApi, AutoCloseable {
         });
   }
 
+  /** consumerId → the highest simulcast layer, as last set. */
+  public final Map<String, Integer> maxLayers = new ConcurrentHashMap<>();
+
+  @Override
+  public CompletableFuture<Void> setConsumerMaxLayer(
+      String roomId, String consumerId, int maxLayer) {
+    return run(
+        "setConsumerMaxLayer " + consumerId + " " + maxLayer,
+        () -> {
+          maxLayers.put(consumerId, maxLayer);
+          return null;
+        });
+  }
+
   @Override
   public CompletableFuture<Void> closeEndpoint(String roomId, String endpointId) {
     return run("closeEndpoint " + endpointId, () -> null);
