@@ -9,7 +9,7 @@ import type {
 } from './protocol';
 import { REACTIONS } from './protocol';
 import { Publisher } from './publisher';
-import { ReceiveQuality, byParticipant, sendQuality } from './quality';
+import { ReceiveQuality, Steady, byParticipant, sendQuality } from './quality';
 import { startReporting } from './report';
 import { RequestError, Signalling } from './signalling';
 import { Subscriber, type Offer } from './subscriber';
@@ -661,11 +661,12 @@ export class Meeting {
   /** Every 3 s: each remote tile's connection quality, and our own (what we send). */
   private watchQuality(): void {
     const received = new ReceiveQuality();
+    const steady = new Steady();
     this.qualityTimer = setInterval(async () => {
       const sub = await this.subscriber?.pc.getStats().catch(() => undefined);
-      if (sub) byParticipant(received.update(sub), this.sections).forEach((quality, id) => this.grid.patch(id, { quality }));
+      if (sub) byParticipant(received.update(sub), this.sections).forEach((q, id) => this.grid.patch(id, { quality: steady.update(id, q) }));
       const pub = await this.publisher?.pc.getStats().catch(() => undefined);
-      if (pub) this.grid.patch(SELF, { quality: sendQuality(pub) });
+      if (pub) this.grid.patch(SELF, { quality: steady.update(SELF, sendQuality(pub)) });
     }, 3000);
   }
 

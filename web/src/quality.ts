@@ -134,3 +134,28 @@ export function sendQuality(report: StatsLike): Quality {
   }
   return q;
 }
+
+/**
+ * Steadies a stream of verdicts per key: a new verdict shows once it held for two samples in a row
+ * (one bad interval on a busy network is not a bad connection). 'unknown' shows at once.
+ */
+export class Steady {
+  private shown = new Map<string, Quality>();
+  private pending = new Map<string, Quality>();
+
+  update(key: string, q: Quality): Quality {
+    const current = this.shown.get(key);
+    if (current === undefined || q === 'unknown' || current === 'unknown' || q === current) {
+      this.shown.set(key, q);
+      this.pending.delete(key);
+      return q;
+    }
+    if (this.pending.get(key) === q) {
+      this.shown.set(key, q);
+      this.pending.delete(key);
+      return q;
+    }
+    this.pending.set(key, q);
+    return current;
+  }
+}

@@ -2,7 +2,7 @@
 // Run with `npm test` (bundles src/quality.ts with esbuild first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ReceiveQuality, byParticipant, grade, sendQuality, worst } from '../target/test/quality.js';
+import { ReceiveQuality, Steady, byParticipant, grade, sendQuality, worst } from '../target/test/quality.js';
 
 const pair = (rtt) => ({ type: 'candidate-pair', id: 'cp', nominated: true, state: 'succeeded', currentRoundTripTime: rtt });
 const inbound = (mid, kind, received, lost, extra = {}) =>
@@ -51,4 +51,16 @@ test('what is sent is graded on the receiver reports: fractionLost and roundTrip
   assert.equal(sendQuality(report(remote('a', 0, 0.3))), 'fair');
   assert.equal(sendQuality(report(pair(0.45))), 'poor', 'without reports, the pair RTT');
   assert.equal(sendQuality(report()), 'unknown');
+});
+
+test('a verdict shows once it held for two samples; one bad interval does not flip the indicator', () => {
+  const s = new Steady();
+  assert.equal(s.update('a', 'good'), 'good');
+  assert.equal(s.update('a', 'fair'), 'good');
+  assert.equal(s.update('a', 'good'), 'good');
+  assert.equal(s.update('a', 'poor'), 'good');
+  assert.equal(s.update('a', 'poor'), 'poor');
+  assert.equal(s.update('a', 'unknown'), 'unknown');
+  assert.equal(s.update('a', 'fair'), 'fair');
+  assert.equal(s.update('b', 'poor'), 'poor');
 });
