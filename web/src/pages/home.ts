@@ -27,6 +27,7 @@ export function showHome(): void {
       el('p', { textContent: 'Video meetings on your own server.' }),
       el('div', { className: 'row' }, start, code, join),
       error,
+      el('p', { className: 'home-links' }, el('a', { href: '/selftest', id: 'selftest-link', textContent: 'Test your connection' })),
     ),
   );
 }

@@ -213,7 +213,7 @@ public final class ParleyLoad implements Callable<Integer> {
   }
 
   /** Runs the command with {@code args}, printing to {@code out}; returns the exit code. */
-  static int run(PrintStream out, String... args) {
+  public static int run(PrintStream out, String... args) {
     ParleyLoad command = new ParleyLoad();
     command.stdout = out;
     return new CommandLine(command).execute(args);

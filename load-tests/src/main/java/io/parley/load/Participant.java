@@ -8,6 +8,7 @@ import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
+import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,6 +53,13 @@ abstract class Participant implements AutoCloseable {
   protected volatile PeerTransport subscribeTransport;
   private ScheduledFuture<?> audioTask;
   private ScheduledFuture<?> videoTask;
+  private ScheduledFuture<?> reportTask;
+  private ScheduledFuture<?> feedbackTask;
+  private final ReceiverFeedback feedback = new ReceiverFeedback();
+
+  /** The transport-cc header extension id of the streams this participant receives, or 0. */
+  protected volatile int receiveTransportCcId;
+
   private volatile boolean keyframeRequested = true;
   private long lastKeyframeNanos;
   private int transportSeq;
@@ -108,7 +116,21 @@ abstract class Participant implements AutoCloseable {
   }
 
   protected PeerTransport newSubscribeTransport() {
-    return newTransport(new SubscriberMedia());
+    PeerTransport t = newTransport(new SubscriberMedia());
+    feedbackTask =
+        t.channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  ByteBuf out = feedback.tick(System.nanoTime(), received.values());
+                  if (out != null) {
+                    t.sendRtcp(out);
+                  }
+                },
+                100,
+                100,
+                TimeUnit.MILLISECONDS);
+    return t;
   }
 
   /** Starts sending once the publish transport is up. */
@@ -130,6 +152,35 @@ abstract class Participant implements AutoCloseable {
               interval,
               TimeUnit.MICROSECONDS);
     }
+    // Sender reports, as browsers send them: the server relays them to subscribers (lip sync),
+    // who answer with receiver reports from which the server computes round-trip times.
+    reportTask =
+        loop.scheduleAtFixedRate(
+            this::sendSenderReports,
+            ThreadLocalRandom.current().nextInt(1000),
+            1000,
+            TimeUnit.MILLISECONDS);
+  }
+
+  private void sendSenderReports() {
+    List<SyntheticStream> streams = new ArrayList<>(audio);
+    streams.addAll(video);
+    if (streams.isEmpty()) {
+      return;
+    }
+    long ntp = ntpNow();
+    ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(64 * streams.size());
+    for (SyntheticStream s : streams) {
+      RtcpSenderReport.write(out, s.ssrc(), ntp, s.timestamp(), s.packets(), s.octets());
+    }
+    publishTransport.sendRtcp(out);
+  }
+
+  private static long ntpNow() {
+    long millis = System.currentTimeMillis();
+    long seconds = millis / 1000 + 2_208_988_800L;
+    long fraction = (millis % 1000) * 0x100000000L / 1000;
+    return (seconds << 32) | fraction;
   }
 
   private void sendAudio() {
@@ -216,10 +267,13 @@ abstract class Participant implements AutoCloseable {
         ctx.stats().streams.add(s);
       }
       s.onPacket(rtp, arrivalNanos, ctx.sources());
+      feedback.onRtp(rtp, arrivalNanos, receiveTransportCcId);
     }
 
     @Override
-    public void rtcp(ByteBuf packet) {}
+    public void rtcp(ByteBuf packet) {
+      feedback.onRtcp(packet, System.nanoTime());
+    }
   }
 
   @Override
@@ -233,6 +287,12 @@ abstract class Participant implements AutoCloseable {
     }
     if (videoTask != null) {
       videoTask.cancel(false);
+    }
+    if (reportTask != null) {
+      reportTask.cancel(false);
+    }
+    if (feedbackTask != null) {
+      feedbackTask.cancel(false);
     }
     try {
       stopSignalling();

@@ -55,6 +55,11 @@ final class StreamStats {
     return baseSeq < 0 ? 0 : highestExtSeq - baseSeq + 1;
   }
 
+  /** The highest sequence number seen, extended with its wrap count (RFC 3550 A.1). */
+  long highestExtendedSequence() {
+    return highestExtSeq;
+  }
+
   long lost() {
     return Math.max(0, expected() - packets);
   }

@@ -36,6 +36,8 @@ final class SyntheticStream {
   private long timestamp;
   private int pictureId;
   private int tl0PicIdx;
+  private long packets;
+  private long octets;
 
   SyntheticStream(long ssrc, boolean video, String mid, String rid) {
     this.ssrc = ssrc;
@@ -53,6 +55,21 @@ final class SyntheticStream {
 
   boolean video() {
     return video;
+  }
+
+  /** The RTP timestamp of the next packet (for sender reports). */
+  long timestamp() {
+    return timestamp;
+  }
+
+  /** Packets sent so far (for sender reports). */
+  long packets() {
+    return packets;
+  }
+
+  /** Payload bytes sent so far (for sender reports). */
+  long octets() {
+    return octets;
   }
 
   /** One 20 ms audio packet; {@code level} 0 (loud) .. 127 (silence). */
@@ -123,6 +140,8 @@ final class SyntheticStream {
 
   /** The same layout as {@link SyntheticMedia}'s payloads, so its verify() applies. */
   private void writePayload(ByteBuf out, int size) {
+    packets++;
+    octets += size;
     out.writeLong(System.nanoTime());
     out.writeInt((int) ssrc);
     out.writeShort(sequenceNumber);

@@ -21,4 +21,10 @@ public interface MediaMetrics {
 
   /** A subscriber's receive bandwidth estimate (REMB), in bits per second. */
   default void subscriberBandwidth(long bitsPerSecond) {}
+
+  /**
+   * The rate a subscriber acknowledged receiving in its transport-cc feedback over about a second,
+   * in bits per second: what the path delivered, a lower bound of its bandwidth.
+   */
+  default void subscriberDeliveryRate(long bitsPerSecond) {}
 }

@@ -214,8 +214,10 @@ public final class Consumer {
         && spec.mid().length() <= 16) {
       header.addExtensionAscii(ids.mid(), spec.mid());
     }
+    int transportSequence = -1;
     if (ids.transportCc() != 0) {
-      header.addExtension16(ids.transportCc(), subscriber.nextTransportSequence());
+      transportSequence = subscriber.nextTransportSequence();
+      header.addExtension16(ids.transportCc(), transportSequence);
     }
     int level = audioLevelByte(packet);
     if (level >= 0) {
@@ -245,6 +247,9 @@ public final class Consumer {
     octetsSent += payloadLength;
     out.retain();
     if (subscriber.sendRtp(out, producer.kind())) {
+      if (transportSequence >= 0) {
+        subscriber.sentWithTransportSequence(transportSequence, out.readableBytes());
+      }
       cache.put(seq, out);
     }
     out.release();

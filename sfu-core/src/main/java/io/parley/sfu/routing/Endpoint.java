@@ -61,6 +61,7 @@ public final class Endpoint {
   private final RtpHeaderWriter headerWriter = new RtpHeaderWriter();
   private final MediaFeedback feedback;
   private int transportSequence = ThreadLocalRandom.current().nextInt(0x10000);
+  private DeliveryRate deliveryRate;
 
   Endpoint(String id, Room room) {
     this.id = id;
@@ -396,6 +397,19 @@ public final class Endpoint {
   int nextTransportSequence() {
     transportSequence = (transportSequence + 1) & 0xFFFF;
     return transportSequence;
+  }
+
+  /** Remembers a sent packet's size for the delivered rate its transport-cc feedback will show. */
+  void sentWithTransportSequence(int transportSequence, int bytes) {
+    if (deliveryRate == null) {
+      deliveryRate = new DeliveryRate();
+    }
+    deliveryRate.sent(transportSequence, bytes);
+  }
+
+  /** The subscriber's transport-cc feedback, or null if nothing was sent with sequence numbers. */
+  DeliveryRate deliveryRate() {
+    return deliveryRate;
   }
 
   /** Protects and sends an RTP packet of {@code kind} this endpoint receives; takes ownership. */

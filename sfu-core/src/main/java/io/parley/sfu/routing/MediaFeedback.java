@@ -19,10 +19,11 @@ import java.util.List;
 
 /**
  * The RTCP of one endpoint, both ways. From a subscriber: NACKs answered from the consumer's cache,
- * PLI/FIR passed to the publisher (throttled), receiver reports. To a publisher: NACKs for packets
- * lost on its uplink, transport-cc feedback (its encoder's bandwidth estimate depends on it), and
- * receiver reports. To a subscriber: sender reports translated through the consumer's rewrite so
- * the browser keeps audio and video in sync. Confined to the room thread.
+ * PLI/FIR passed to the publisher (throttled), receiver reports, REMB and transport-cc feedback (as
+ * quality samples for the metrics). To a publisher: NACKs for packets lost on its uplink,
+ * transport-cc feedback (its encoder's bandwidth estimate depends on it), and receiver reports. To
+ * a subscriber: sender reports translated through the consumer's rewrite so the browser keeps audio
+ * and video in sync. Confined to the room thread.
  */
 final class MediaFeedback {
   private static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
@@ -87,6 +88,11 @@ final class MediaFeedback {
         case Rtcp.PT_RTPFB -> {
           if (compound.fmt() == Rtcp.FMT_NACK && RtcpNack.isValid(packet, offset, length)) {
             nack(packet, offset, length);
+          } else if (compound.fmt() == Rtcp.FMT_TRANSPORT_CC && endpoint.deliveryRate() != null) {
+            long bps = endpoint.deliveryRate().onFeedback(packet, offset, length);
+            if (bps >= 0) {
+              endpoint.room().context().metrics().subscriberDeliveryRate(bps);
+            }
           }
         }
         case Rtcp.PT_PSFB -> {

@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -20,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of Parley: the web client from the classpath's {@code webroot/}, {@code /r/<room>}
- * pages, {@code /healthz}, {@code /readyz}, {@code /metrics} (with metrics), and Socket.IO on
- * {@code /socket.io/}; and, when configured, an admin port with {@code /metrics} and the health
- * endpoints only. Start completes once the ports listen.
+ * pages, {@code /healthz}, {@code /readyz}, {@code /metrics} (with metrics), Socket.IO on {@code
+ * /socket.io/}, and the connectivity self-test ({@code /selftest}, {@code /api/selftest/*}); and,
+ * when configured, an admin port with {@code /metrics} and the health endpoints only. Start
+ * completes once the ports listen.
  */
 public final class ParleyServer extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(ParleyServer.class);
@@ -72,6 +74,14 @@ public final class ParleyServer extends VerticleBase {
       router.get("/metrics").handler(metrics.handler());
     }
     router.route("/socket.io/*").handler(this::socketIo);
+    SelfTest selfTest = new SelfTest(config, sfu, context);
+    router.get("/api/selftest/ice-servers").handler(selfTest::iceServers);
+    router
+        .post("/api/selftest/probe")
+        .handler(BodyHandler.create(false).setBodyLimit(32 * 1024))
+        .handler(selfTest::probe);
+    // The connectivity self-test page is a page of the client-side app.
+    router.get("/selftest").handler(ctx -> ctx.reroute("/index.html"));
     router
         .get("/r/*")
         .handler(

@@ -62,6 +62,7 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
   private final Timer jitter;
   private final DistributionSummary loss;
   private final DistributionSummary bandwidth;
+  private final DistributionSummary deliveryRate;
   private final Timer joinToFirstMedia;
 
   public ServerMetrics() {
@@ -88,18 +89,26 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
             .description("Fraction lost reported by subscribers in RTCP receiver reports (0..1)")
             .serviceLevelObjectives(0.001, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
             .register(registry);
-    bandwidth =
-        DistributionSummary.builder("parley.subscriber.bandwidth")
-            .baseUnit("bps")
-            .description("Receive bandwidth estimates subscribers send (REMB), bits per second")
-            .serviceLevelObjectives(100e3, 250e3, 500e3, 1e6, 1.5e6, 2.5e6, 5e6, 10e6, 20e6, 50e6)
-            .register(registry);
+    bandwidth = subscriberBandwidth("remb");
+    deliveryRate = subscriberBandwidth("transport_cc");
     joinToFirstMedia =
         Timer.builder("parley.join.to.first.media")
             .description("Time from a participant's join to the first media of its own tracks")
             .serviceLevelObjectives(
                 millis(250, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 30_000, 60_000))
             .register(registry);
+  }
+
+  /** One histogram name, a {@code source} label per way the SFU learns a subscriber's bandwidth. */
+  private DistributionSummary subscriberBandwidth(String source) {
+    return DistributionSummary.builder("parley.subscriber.bandwidth")
+        .baseUnit("bps")
+        .description(
+            "Subscriber bandwidth, bits per second, by source: REMB estimates, or rates"
+                + " acknowledged in transport-cc feedback (a lower bound)")
+        .tag("source", source)
+        .serviceLevelObjectives(100e3, 250e3, 500e3, 1e6, 1.5e6, 2.5e6, 5e6, 10e6, 20e6, 50e6)
+        .register(registry);
   }
 
   private static Duration[] millis(long... values) {
@@ -238,6 +247,11 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
   @Override
   public void subscriberBandwidth(long bitsPerSecond) {
     bandwidth.record(bitsPerSecond);
+  }
+
+  @Override
+  public void subscriberDeliveryRate(long bitsPerSecond) {
+    deliveryRate.record(bitsPerSecond);
   }
 
   // ---- exposition ----

@@ -23,12 +23,14 @@ import io.parley.sfu.api.TransportInfo;
 import io.parley.sfu.client.SyntheticMedia;
 import io.parley.sfu.client.WebRtcClient;
 import io.parley.sfu.dtls.DtlsCertificate;
+import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.rtcp.ReportBlock;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
 import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
 import io.parley.sfu.rtp.rtcp.RtcpRemb;
 import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
 import io.parley.sfu.transport.DropReason;
 import io.parley.signalling.EmbeddedSfuFactory;
 import io.parley.signalling.Main;
@@ -66,8 +68,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Parley (embedded SFU) and a real Prometheus scraping it every second on loopback: two people join
  * a room over Socket.IO, three synthetic WebRTC participants (real ICE, DTLS, SRTP) publish audio
- * and video to each other and answer the SFU's sender reports with receiver reports and REMB, and
- * every series arrives in Prometheus with a plausible value.
+ * and video to each other, acknowledge what they receive with transport-cc feedback and answer the
+ * SFU's sender reports with receiver reports and REMB, and every series arrives in Prometheus with
+ * a plausible value.
  */
 class PrometheusScrapeTest {
   private static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
@@ -243,10 +246,20 @@ class PrometheusScrapeTest {
     await(
         "parley_loss_ratio_sum{job=\"parley\"} / parley_loss_ratio_count",
         v -> Math.abs(v - 5 / 256.0) < 1e-6);
-    await("parley_subscriber_bandwidth_bps_count{job=\"parley\"}", v -> v > 0);
+    await("parley_subscriber_bandwidth_bps_count{job=\"parley\",source=\"remb\"}", v -> v > 0);
     await(
-        "histogram_quantile(0.5, parley_subscriber_bandwidth_bps_bucket{job=\"parley\"})",
+        "histogram_quantile(0.5,"
+            + " parley_subscriber_bandwidth_bps_bucket{job=\"parley\",source=\"remb\"})",
         v -> v >= 1e6 && v <= 1.5e6);
+    // From their transport-cc feedback: each receives two peers' audio (~50 kbit/s each with
+    // SRTP) and video (25 frames/s of 4-12 kB, ~1 Mbit/s each).
+    await(
+        "parley_subscriber_bandwidth_bps_count{job=\"parley\",source=\"transport_cc\"}",
+        v -> v > 0);
+    await(
+        "parley_subscriber_bandwidth_bps_sum{job=\"parley\",source=\"transport_cc\"}"
+            + " / parley_subscriber_bandwidth_bps_count",
+        v -> v > 500e3 && v < 20e6);
     await("parley_join_to_first_media_seconds_count{job=\"parley\"}", v -> v >= 0);
     await("parley_event_loop_lag_seconds{job=\"parley\",loop=\"signalling\"}", v -> v < 5);
     await("parley_event_loop_lag_seconds{job=\"parley\",loop=\"media-0\"}", v -> v < 5);
@@ -263,7 +276,8 @@ class PrometheusScrapeTest {
     }
     assertThat(names).containsAll(SERIES);
     assertThat(labels)
-        .containsOnly("__name__", "instance", "job", "kind", "reason", "state", "loop", "le");
+        .containsOnly(
+            "__name__", "instance", "job", "kind", "reason", "state", "loop", "le", "source");
   }
 
   // ---- Prometheus ----
@@ -375,6 +389,8 @@ class PrometheusScrapeTest {
     final SyntheticMedia audio = SyntheticMedia.audio(audioSsrc, AUDIO_PT);
     final SyntheticMedia video = SyntheticMedia.video(videoSsrc, VIDEO_PT);
     final RtcpCompound compound = new RtcpCompound();
+    final RtpPacket received = new RtpPacket();
+    final TransportCcFeedbackBuilder transportCc = new TransportCcFeedbackBuilder(audioSsrc);
     final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     int frames;
 
@@ -390,6 +406,11 @@ class PrometheusScrapeTest {
               certificate,
               dtls,
               new WebRtcClient.MediaListener() {
+                @Override
+                public void rtp(ByteBuf packet) {
+                  acknowledge(packet);
+                }
+
                 @Override
                 public void rtcp(ByteBuf packet) {
                   answerSenderReports(packet);
@@ -483,6 +504,25 @@ class PrometheusScrapeTest {
               100,
               300,
               TimeUnit.MILLISECONDS));
+      tasks.add(loop.scheduleAtFixedRate(this::sendTransportCc, 100, 100, TimeUnit.MILLISECONDS));
+    }
+
+    /** Like a browser: transport-cc feedback for what arrives, every 100 ms. */
+    private void acknowledge(ByteBuf packet) {
+      if (received.parse(packet)) {
+        int seq = received.transportCcSequence(EXTENSIONS.transportCc());
+        if (seq >= 0) {
+          transportCc.onPacket(seq, System.nanoTime() / 1000);
+        }
+      }
+    }
+
+    private void sendTransportCc() {
+      if (transportCc.pendingPackets() > 0) {
+        ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(1500);
+        transportCc.build(out, videoSsrc);
+        client.sendRtcp(out);
+      }
     }
 
     /** Like a browser: a receiver report (with LSR/DLSR for the RTT) and a REMB per SR. */
