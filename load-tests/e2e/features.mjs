@@ -366,6 +366,33 @@ try {
     });
     await until('Alice sees Carol again', 20_000, async () => ({ ok: (await tile(alice, carol)) !== null }));
   });
+
+  await check('camera and mic denied: the prejoin page says how to allow them, Retry works once allowed, and one can still join', async () => {
+    const gus = await open(browser, 'Gus');
+    // The browser refuses the camera and mic, as when the person clicks "Block".
+    await gus.page.addInitScript(() => {
+      const real = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      window.allowMedia = false;
+      navigator.mediaDevices.getUserMedia = (c) =>
+        window.allowMedia ? real(c) : Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await gus.page.goto(`${base}/r/${ROOM}`);
+    await gus.page.waitForSelector('#media-problem', { timeout: 15_000 });
+    const message = await text(gus, '#media-problem');
+    assert(message.includes('denied') && message.includes('Allow'), message);
+    await gus.page.evaluate(() => { window.allowMedia = true; });
+    await gus.page.click('#retry-media');
+    await until('the camera preview after Retry', 15_000, async () => ({
+      ok: await gus.page.evaluate(() => (document.querySelector('#preview')?.videoWidth ?? 0) > 0 && !document.querySelector('#media-problem')),
+    }));
+    await gus.page.fill('#name', 'Gus');
+    await gus.page.click('#join-now');
+    await joined(gus);
+    // Ctrl+E turns the camera off, and the others see it.
+    await gus.page.keyboard.press('Control+e');
+    await until('Alice sees Gus with his camera off', 15_000, async () => ({ ok: (await tile(alice, gus))?.cameraOff }));
+    await gus.context.close();
+  });
 } finally {
   await browser.close();
 }
