@@ -5,42 +5,11 @@
 // Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
+import { FLAGS, check, results, until } from './lib.mjs';
 
 const base = process.argv[2];
 const tcpPort = Number(process.argv[3]);
 const ROOM = 'tcp-only-rom';
-const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-  '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  const started = Date.now();
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-  }
-}
-
-async function until(what, ms, probe) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await probe();
-    if (r.ok) return r;
-    if (Date.now() > end) throw new Error(`${what}: ${r.detail ?? 'not yet'} after ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 async function join(browser, name) {
   const context = await browser.newContext({ viewport: { width: 640, height: 360 } });
   const page = await context.newPage();
@@ -127,5 +96,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 ? 0 : 1);

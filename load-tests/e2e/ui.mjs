@@ -7,56 +7,11 @@
 // Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
 
 import { chromium } from 'playwright-core';
+import { FLAGS, assert, check, ghosts, open, results, until } from './lib.mjs';
 
 const base = process.argv[2];
 const out = process.argv[3];
 const ROOM = 'uix-test-rom';
-const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-  '--disable-features=WebRtcHideLocalIpsWithMdns', '--allow-loopback-in-peer-connection',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-let passed = 0;
-let failed = 0;
-async function check(name, body) {
-  const started = Date.now();
-  try {
-    await body();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-  }
-}
-
-const tick = () => new Promise((r) => setTimeout(r, 200));
-
-/** Polls `probe` until it returns { ok: true }, or throws after `ms` with what it saw last. */
-async function until(what, ms, probe) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const r = await probe();
-    if (r.ok) return r;
-    if (Date.now() > end) throw new Error(`${what}: ${r.detail ?? 'not yet'} after ${ms} ms`);
-    await tick();
-  }
-}
-
-function assert(ok, message) {
-  if (!ok) throw new Error(message);
-}
-
-async function open(browser, name, viewport = { width: 1280, height: 720 }) {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && console.log(`[${name}] ${m.text()}`));
-  page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
-  return { name, page, context };
-}
 
 async function joinFromPrejoin(p) {
   await p.page.fill('#name', p.name);
@@ -91,44 +46,6 @@ function unnamedButtons(p) {
       .filter((b) => !(b.getAttribute('aria-label')?.trim() || b.getAttribute('aria-labelledby') || b.textContent.trim() || b.title.trim()))
       .map((b) => b.outerHTML.slice(0, 120)),
   );
-}
-
-/**
- * Participants that only join over Socket.IO (raw Engine.IO v4 frames over the page's WebSocket)
- * and never publish: tiles with an initial, costing the machine nothing. Subscribe offers are
- * declined.
- */
-async function ghosts(browser, room, names) {
-  const p = await open(browser, 'ghosts', { width: 320, height: 240 });
-  await p.page.goto(`${base}/`);
-  const ids = await p.page.evaluate(
-    ({ room, names }) => {
-      window.ghostSockets = [];
-      const one = (name) =>
-        new Promise((resolve, reject) => {
-          const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`);
-          window.ghostSockets.push(ws);
-          ws.onerror = () => reject(new Error(`${name}: WebSocket error`));
-          ws.onmessage = (m) => {
-            const d = String(m.data);
-            if (d === '2') ws.send('3');
-            else if (d.startsWith('0')) ws.send('40');
-            else if (d.startsWith('40')) ws.send(`421${JSON.stringify(['join', { roomId: room, name }])}`);
-            else if (d.startsWith('431')) {
-              const [reply] = JSON.parse(d.slice(3));
-              if (reply.ok) resolve(reply.participantId);
-              else reject(new Error(`${name}: ${reply.error}`));
-            } else {
-              const ack = /^42(\d+)\["subscribe-offer"/.exec(d);
-              if (ack) ws.send(`43${ack[1]}${JSON.stringify([{ ok: false, error: 'no media here' }])}`);
-            }
-          };
-        });
-      return Promise.all(names.map(one));
-    },
-    { room, names },
-  );
-  return { ...p, ids };
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
@@ -316,7 +233,7 @@ try {
     await a.page.click('#toggle-layout'); // spotlight again, for the next picture
   });
 
-  const g = await ghosts(browser, ROOM, ['Cy', 'Di', 'Ed', 'Flo', 'Gus']);
+  const g = await ghosts(browser, base, ROOM, ['Cy', 'Di', 'Ed', 'Flo', 'Gus']);
   await until('Ada shows 7 tiles', 15_000, async () => {
     const n = (await tiles(a)).length;
     return { ok: n === 7, detail: `${n} tiles` };
@@ -411,5 +328,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 && results.passed > 0 ? 0 : 1);
