@@ -56,6 +56,7 @@ public final class ParleyServer extends VerticleBase {
     } else {
       rooms = new RoomService(sfu, context, config, metrics::joinToFirstMedia);
       metrics.bindRooms(rooms::roomGauge, rooms::participantGauge);
+      metrics.bindThrottled(rooms::throttledRequests);
       metrics.probe("signalling", task -> context.runOnContext(v -> task.run()));
     }
     MessageCodec codec = new MessageCodec();

@@ -207,6 +207,13 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         .register(registry);
   }
 
+  /** Requests refused because a participant sent too many in a short time (a flood). */
+  public void bindThrottled(java.util.function.LongSupplier throttled) {
+    FunctionCounter.builder("parley.signalling.throttled", throttled, t -> t.getAsLong())
+        .description("Signalling requests refused because their sender sent too many too fast")
+        .register(registry);
+  }
+
   /**
    * Measures an event loop's lag: every 500 ms a task is handed to it, and the gauge shows how long
    * the last one waited (or how long the pending one has been waiting, if longer).

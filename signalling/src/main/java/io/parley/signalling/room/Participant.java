@@ -23,6 +23,12 @@ final class Participant {
 
   final RateLimit reactionLimit = new RateLimit(10, 2.0);
 
+  /**
+   * Everything else that reaches other participants or the media plane (mic and camera state,
+   * hands, views, host actions): generous for a person, a wall for a flood.
+   */
+  final RateLimit updateLimit = new RateLimit(40, 10.0);
+
   /** When the participant joined, for the join-to-first-media histogram. */
   final long joinedNanos = System.nanoTime();
 

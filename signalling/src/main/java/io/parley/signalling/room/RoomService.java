@@ -84,6 +84,16 @@ public final class RoomService {
         return Future.succeededFuture(Reply.Done.OK);
       }
       Participant p = participant(c);
+      boolean limited =
+          request instanceof ClientRequest.Chat
+              ? !p.chatLimit.tryTake()
+              : request instanceof ClientRequest.React
+                  ? !p.reactionLimit.tryTake()
+                  : !p.updateLimit.tryTake();
+      if (limited) {
+        throttled.increment();
+        throw new ProtocolException("slow down: too many requests in a short time");
+      }
       if (request instanceof ClientRequest.SetMediaState s) {
         setMediaState(p, s);
       } else if (request instanceof ClientRequest.Chat m) {
@@ -287,9 +297,6 @@ public final class RoomService {
   }
 
   private void chat(Participant p, ClientRequest.Chat m) {
-    if (!p.chatLimit.tryTake()) {
-      throw new ProtocolException("slow down: too many messages in a short time");
-    }
     p.room.broadcast(p.room.addChat(p.id, p.name, m.text(), System.currentTimeMillis()), null);
   }
 
@@ -304,9 +311,6 @@ public final class RoomService {
   }
 
   private void react(Participant p, ClientRequest.React r) {
-    if (!p.reactionLimit.tryTake()) {
-      throw new ProtocolException("slow down: too many reactions in a short time");
-    }
     p.room.broadcast(new ServerEvent.Reaction(p.id, r.emoji()), null);
   }
 
@@ -496,6 +500,14 @@ public final class RoomService {
   /** Number of rooms with someone in them (for tests and health). */
   public int roomCount() {
     return rooms.size();
+  }
+
+  private final java.util.concurrent.atomic.LongAdder throttled =
+      new java.util.concurrent.atomic.LongAdder();
+
+  /** Requests refused as a flood so far; any thread (for metrics). */
+  public long throttledRequests() {
+    return throttled.sum();
   }
 
   /** Rooms with someone in them; safe to read from any thread (for metrics). */

@@ -32,6 +32,7 @@ class MeetingControlsTest {
   private static final String ROOM = "mtg-ctrl-tst";
 
   private FakeSfu sfu;
+  private ParleyServer server;
   private int port;
   private final List<TestClient> clients = new ArrayList<>();
 
@@ -44,7 +45,7 @@ class MeetingControlsTest {
                     "PARLEY_ADVERTISED_ADDRESSES", "127.0.0.1",
                     "PARLEY_MAX_PARTICIPANTS_PER_ROOM", "4"))
             .withPorts(0, 0);
-    ParleyServer server = new ParleyServer(config, sfu);
+    server = new ParleyServer(config, sfu);
     vertx
         .deployVerticle(server)
         .toCompletionStage()
@@ -451,6 +452,25 @@ class MeetingControlsTest {
                     .put("rejoinToken", alice.reply().getString("rejoinToken"))),
         "room-locked",
         "locked");
+  }
+
+  @Test
+  void aFloodOfUpdatesIsCutShortAndCountedWhileTheRoomCarriesOn() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    int refusedCount = 0;
+    for (int i = 0; i < 200; i++) {
+      JSONObject r = bob.client().request("raise-hand", new JSONObject().put("raised", i % 2 == 0));
+      if (!r.getBoolean("ok")) {
+        assertThat(r.getString("error")).contains("slow down");
+        refusedCount++;
+      }
+    }
+    assertThat(refusedCount).isGreaterThan(100);
+    assertThat(server.rooms().throttledRequests()).isGreaterThanOrEqualTo(refusedCount);
+    // Alice heard at most what got through, and the room still works for both.
+    ok(alice.client().request("chat", new JSONObject().put("text", "still here")));
+    assertThat(bob.client().next("chat").payload().getString("text")).isEqualTo("still here");
   }
 
   @Test
