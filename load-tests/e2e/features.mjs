@@ -367,6 +367,25 @@ try {
     await until('Alice sees Carol again', 20_000, async () => ({ ok: (await tile(alice, carol)) !== null }));
   });
 
+  await check('switching the camera during the meeting (settings) keeps the video going for the others', async () => {
+    await openPanel(carol, 'settings');
+    await carol.page.waitForSelector('#camera-select option', { state: 'attached', timeout: 10_000 });
+    const before = await carol.page.evaluate(() => window.parley.tiles && document.querySelector('[data-tile="self"] video').srcObject?.getVideoTracks()[0]?.id);
+    const options = await carol.page.$$eval('#camera-select option', (os) => os.map((o) => o.value));
+    const current = await carol.page.$eval('#camera-select', (s) => s.value);
+    await carol.page.selectOption('#camera-select', options.find((v) => v !== current) ?? current);
+    await until('a new camera track on Carol\'s own tile', 10_000, async () => {
+      const id = await carol.page.evaluate(() => document.querySelector('[data-tile="self"] video').srcObject?.getVideoTracks()[0]?.id);
+      return { ok: id && id !== before, detail: id };
+    });
+    await until('Alice still receives Carol\'s video', 15_000, async () => {
+      const t = await tile(alice, carol);
+      return { ok: t?.videoWidth > 0 && (await arriving(alice, 'video', 800)) > 10, detail: JSON.stringify(t) };
+    });
+    assert((await carol.page.$eval('#settings-error', (e) => e.hidden)), await text(carol, '#settings-error'));
+    await carol.page.click('#toggle-settings');
+  });
+
   await check('camera and mic denied: the prejoin page says how to allow them, Retry works once allowed, and one can still join', async () => {
     const gus = await open(browser, 'Gus');
     // The browser refuses the camera and mic, as when the person clicks "Block".

@@ -2,7 +2,8 @@
 // (chat, people), the lobby and password screens, and reconnecting after a drop.
 
 import type { LocalMedia } from './devices';
-import { ChatPanel } from './chat';
+import { ChatPanel, panel } from './chat';
+import { deviceChoice } from './device-choice';
 import { PeoplePanel } from './people';
 import type {
   ChatMessage, ParticipantInfo, Replies, Requests, RoomSettings, SubscribeAnswer, SubscribeSection, Waiting,
@@ -27,7 +28,7 @@ const REACTION_NAMES: Record<string, string> = {
   '👍': 'Thumbs up', '👏': 'Clap', '😂': 'Laugh', '❤️': 'Heart', '🎉': 'Celebrate', '😮': 'Surprised',
 };
 
-type Panel = 'chat' | 'people';
+type Panel = 'chat' | 'people' | 'settings';
 
 export class Meeting {
   private readonly signalling = new Signalling();
@@ -74,6 +75,7 @@ export class Meeting {
     },
     () => this.show(null),
   );
+  private readonly devicePanel = this.settingsPanel();
   private view!: HTMLElement;
   private readonly buttons: Record<string, HTMLButtonElement> = {};
   private renderMic: () => void = () => undefined;
@@ -563,15 +565,17 @@ export class Meeting {
     react.setAttribute('aria-expanded', 'false');
     const chat = this.button('chat', 'Chat', () => this.show(this.openPanel === 'chat' ? null : 'chat'));
     const people = this.button('people', 'People', () => this.show(this.openPanel === 'people' ? null : 'people'));
+    const settings = this.button('settings', 'Settings', () => this.show(this.openPanel === 'settings' ? null : 'settings'));
+    settings.setAttribute('aria-label', 'Settings: camera, microphone and speaker');
     const leave = el('button', { className: 'leave', textContent: 'Leave', id: 'leave', onclick: () => this.end('You left the meeting', '', true) });
     leave.setAttribute('aria-label', 'Leave the meeting');
     this.view = el('section', { className: 'room', id: 'room' },
-      el('div', { className: 'room-body' }, this.grid.root, this.chat.root, this.people.root),
+      el('div', { className: 'room-body' }, this.grid.root, this.chat.root, this.people.root, this.devicePanel),
       this.toasts,
       el('footer', { className: 'controls' },
         el('span', { className: 'code', textContent: this.roomId, title: 'Meeting code' }),
         this.copyLink(), mic, cam, share, hand, el('span', { className: 'react-box' }, react, picker),
-        chat, people, this.grid.layoutButton(), leave),
+        chat, people, settings, this.grid.layoutButton(), leave),
       this.status);
     mount(this.view);
     this.renderPeople();
@@ -581,6 +585,8 @@ export class Meeting {
     this.openPanel = panel;
     this.chat.root.hidden = panel !== 'chat';
     this.people.root.hidden = panel !== 'people';
+    this.devicePanel.hidden = panel !== 'settings';
+    this.buttons.settings.setAttribute('aria-pressed', String(panel === 'settings'));
     this.buttons.chat.setAttribute('aria-pressed', String(panel === 'chat'));
     this.buttons.people.setAttribute('aria-pressed', String(panel === 'people'));
     if (panel === 'chat') {
@@ -589,6 +595,26 @@ export class Meeting {
       this.buttons.chat.setAttribute('aria-label', 'Chat');
       this.chat.focus();
     }
+  }
+
+  /** Camera, microphone and speaker, switchable during the meeting without renegotiating. */
+  private settingsPanel(): HTMLElement {
+    const error = el('p', { className: 'error', id: 'settings-error', hidden: true, role: 'alert' });
+    const choice = deviceChoice(
+      this.media,
+      (kind) => {
+        const track = kind === 'audio' ? this.media.audio : this.media.video;
+        if (track) void this.publisher?.replace(kind === 'audio' ? 'mic' : 'camera', track);
+        if (kind === 'video') this.grid.setTracks(SELF, this.media.video, null);
+        this.renderMic();
+      },
+      (message) => {
+        error.hidden = message === null;
+        error.textContent = message ?? '';
+      },
+      () => this.grid.setAudioOutput(this.media.speakerId),
+    );
+    return panel('settings-panel', 'Settings', () => this.show(null), el('div', { className: 'panel-body' }, choice.root, error));
   }
 
   private button(id: string, text: string, onclick: () => void): HTMLButtonElement {

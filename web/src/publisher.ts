@@ -37,6 +37,11 @@ export class Publisher {
     await this.negotiate();
   }
 
+  /** Sends another device's track in place of the mic's or the camera's (no renegotiation). */
+  async replace(source: 'mic' | 'camera', track: MediaStreamTrack): Promise<void> {
+    for (const [t, s] of this.sources) if (s === source) await t.sender.replaceTrack(track);
+  }
+
   /** Adds a screen share (its video, and its audio when the browser captured some). */
   async share(stream: MediaStream): Promise<void> {
     const video = stream.getVideoTracks()[0];

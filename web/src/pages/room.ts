@@ -1,18 +1,10 @@
 // /r/<room-id>: the prejoin screen (name, preview, devices, mic level, toggles), then the meeting.
 
-import {
-  canChooseSpeaker,
-  chooseSpeaker,
-  closeLocalMedia,
-  listDevices,
-  openLocalMedia,
-  switchDevice,
-  watchMicLevel,
-  type LocalMedia,
-} from '../devices';
+import { closeLocalMedia, openLocalMedia, watchMicLevel, type LocalMedia } from '../devices';
 import { icon } from '../icons';
 import { isRoomId } from '../roomId';
 import { Meeting } from '../meeting';
+import { deviceChoice } from '../device-choice';
 import { reportUrl } from '../report';
 import { el, mount } from '../ui';
 
@@ -161,55 +153,6 @@ function micMeter(): { root: HTMLElement; start: (track: MediaStreamTrack | null
  * The camera, microphone and speaker selects. Choosing a camera or microphone reopens that track
  * in `media`; the speaker select is shown only where the browser can route audio (setSinkId).
  */
-function deviceChoice(
-  media: LocalMedia,
-  onSwitched: (kind: 'audio' | 'video') => void,
-  onError: (message: string | null) => void,
-): { root: HTMLElement; stop: () => void } {
-  const camera = el('select', { id: 'camera-select' });
-  const micSelect = el('select', { id: 'mic-select' });
-  const speaker = el('select', { id: 'speaker-select' });
-  const field = (label: string, select: HTMLSelectElement) =>
-    el('label', { className: 'field' }, el('span', { textContent: label }), select);
-  const speakerField = field('Speaker', speaker);
-  speakerField.hidden = true;
-  const root = el('div', { className: 'devices' }, field('Camera', camera), field('Microphone', micSelect), speakerField);
-
-  const fill = (select: HTMLSelectElement, list: MediaDeviceInfo[], current: string, what: string) => {
-    const options = list.map((d, i) => el('option', { value: d.deviceId, textContent: d.label || `${what} ${i + 1}` }));
-    if (options.length === 0) options.push(el('option', { value: '', textContent: `No ${what.toLowerCase()} found` }));
-    select.replaceChildren(...options);
-    select.disabled = list.length === 0;
-    if (list.some((d) => d.deviceId === current)) select.value = current;
-  };
-  const refresh = async () => {
-    const d = await listDevices();
-    fill(camera, d.cameras, media.cameraId, 'Camera');
-    fill(micSelect, d.mics, media.micId, 'Microphone');
-    fill(speaker, d.speakers, media.speakerId, 'Speaker');
-    speakerField.hidden = !canChooseSpeaker() || d.speakers.length === 0;
-  };
-  const switchTo = (kind: 'audio' | 'video', select: HTMLSelectElement) => async () => {
-    select.disabled = true;
-    try {
-      await switchDevice(media, kind, select.value);
-      onError(null);
-    } catch (e) {
-      onError(`Could not open that ${kind === 'audio' ? 'microphone' : 'camera'}: ${(e as Error).message}`);
-    } finally {
-      select.disabled = false;
-      onSwitched(kind);
-      void refresh();
-    }
-  };
-  camera.onchange = switchTo('video', camera);
-  micSelect.onchange = switchTo('audio', micSelect);
-  speaker.onchange = () => chooseSpeaker(media, speaker.value);
-  navigator.mediaDevices?.addEventListener?.('devicechange', refresh);
-  void refresh();
-  return { root, stop: () => navigator.mediaDevices?.removeEventListener?.('devicechange', refresh) };
-}
-
 /** A mic or camera on/off button over the preview: aria-pressed is true while it is on. */
 function toggle(
   id: string,
