@@ -75,7 +75,7 @@ export class Meeting {
     },
     () => this.show(null),
   );
-  private readonly devicePanel = this.settingsPanel();
+  private devicePanel!: HTMLElement;
   private view!: HTMLElement;
   private readonly buttons: Record<string, HTMLButtonElement> = {};
   private renderMic: () => void = () => undefined;
@@ -534,6 +534,7 @@ export class Meeting {
   // ---- the page ----
 
   private render(): void {
+    this.devicePanel = this.settingsPanel();
     this.grid.upsert(SELF, { name: `${this.name} (you)`, audioMuted: false, videoMuted: false }, true);
     this.grid.setTracks(SELF, this.media.video, null);
     this.grid.setAudioOutput(this.media.speakerId);
