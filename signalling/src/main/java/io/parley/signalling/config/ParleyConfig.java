@@ -28,6 +28,10 @@ import java.util.Map;
  *       ICE-TCP off</td></tr>
  *   <tr><td>PARLEY_ICE_TCP_ONLY</td><td>false</td><td>{@code true} advertises only the ICE-TCP
  *       candidates (UDP stays open): a self-test that media works where UDP is blocked</td></tr>
+ *   <tr><td>PARLEY_ADVERTISED_PORT</td><td>the bound port</td><td>the port put in the ICE
+ *       candidates when browsers reach the media port through another number (a Kubernetes node
+ *       port, a NAT forward): the UDP candidates, and the ICE-TCP ones when ICE-TCP is on the UDP
+ *       port's number</td></tr>
  *   <tr><td>PARLEY_ADVERTISED_ADDRESSES</td><td>the host's non-loopback IPv4 addresses, then
  *       127.0.0.1</td><td>comma-separated addresses put in the SFU's ICE candidates, in preference
  *       order; behind NAT put the public IP first (and forward the UDP port to this host)</td></tr>
@@ -114,15 +118,19 @@ public record ParleyConfig(
    * @param tcpPort the ICE-TCP port: 1..65535; {@link #TCP_SAME_AS_UDP} (0) for the UDP port's
    *     number, random when that is; {@link #TCP_OFF} (-1) for none
    * @param tcpOnly advertise only the ICE-TCP candidates
+   * @param advertisedPort the port in the candidates, {@link #ADVERTISE_BOUND_PORT} (0) for the
+   *     bound one
    */
   public record Media(
       String bindAddress,
       int udpPort,
       List<String> advertisedAddresses,
       int tcpPort,
-      boolean tcpOnly) {
+      boolean tcpOnly,
+      int advertisedPort) {
     public static final int TCP_SAME_AS_UDP = 0;
     public static final int TCP_OFF = -1;
+    public static final int ADVERTISE_BOUND_PORT = 0;
 
     public Media {
       advertisedAddresses = List.copyOf(advertisedAddresses);
@@ -136,6 +144,20 @@ public record ParleyConfig(
         throw new IllegalArgumentException(
             "PARLEY_ICE_TCP_ONLY needs ICE-TCP: PARLEY_TCP_PORT must not turn it off");
       }
+      if (advertisedPort < 0 || advertisedPort > 65535) {
+        throw new IllegalArgumentException(
+            "PARLEY_ADVERTISED_PORT must be a port number 1..65535, not " + advertisedPort);
+      }
+    }
+
+    /** Media that advertises the bound ports. */
+    public Media(
+        String bindAddress,
+        int udpPort,
+        List<String> advertisedAddresses,
+        int tcpPort,
+        boolean tcpOnly) {
+      this(bindAddress, udpPort, advertisedAddresses, tcpPort, tcpOnly, ADVERTISE_BOUND_PORT);
     }
 
     /** UDP media with ICE-TCP on the same port number. */
@@ -191,7 +213,8 @@ public record ParleyConfig(
                     .filter(s -> !s.isEmpty())
                     .toList(),
             tcpPort(env),
-            bool(env, "PARLEY_ICE_TCP_ONLY", false));
+            bool(env, "PARLEY_ICE_TCP_ONLY", false),
+            port(env, "PARLEY_ADVERTISED_PORT", Media.ADVERTISE_BOUND_PORT));
     Signalling signalling =
         new Signalling(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
@@ -319,7 +342,8 @@ public record ParleyConfig(
             udpPort,
             media.advertisedAddresses(),
             media.tcpPort(),
-            media.tcpOnly()),
+            media.tcpOnly(),
+            media.advertisedPort()),
         signalling,
         iceServers,
         admin,
