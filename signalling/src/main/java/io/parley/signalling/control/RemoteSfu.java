@@ -84,7 +84,7 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
   private final long refreshMs;
   private long refreshTimer = -1;
   private boolean resolving;
-  private volatile int readyNodes;
+  private volatile List<String> readyNodes = List.of();
   private volatile boolean closed;
 
   /**
@@ -137,8 +137,13 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
     };
   }
 
-  /** Nodes connected and ready for new rooms (any thread). */
+  /** How many nodes are connected and ready for new rooms (any thread). */
   public int readyNodes() {
+    return readyNodes.size();
+  }
+
+  /** The {@code host:port} of the nodes connected and ready for new rooms (any thread). */
+  public List<String> readyNodeAddresses() {
     return readyNodes;
   }
 
@@ -211,7 +216,8 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
   }
 
   private void countReady() {
-    readyNodes = (int) nodes.values().stream().filter(this::placeable).count();
+    readyNodes =
+        nodes.values().stream().filter(this::placeable).map(n -> n.address).sorted().toList();
   }
 
   private boolean placeable(SfuNodeConnection node) {
@@ -424,13 +430,17 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
     return onContext(
         () -> {
           Placement p = rooms.get(roomId);
-          if (p == null || !p.node.isUp()) {
+          if (p == null) {
             return CompletableFuture.completedFuture(null);
           }
-          forget(p, roomId, endpointId);
-          return p.node
-              .send(id -> new Request.CloseEndpoint(id, roomId, endpointId))
-              .thenApply(json -> (Void) null);
+          CompletableFuture<JsonNode> sent =
+              p.node.send(id -> new Request.CloseEndpoint(id, roomId, endpointId));
+          p.endpoints.remove(endpointId);
+          if (p.endpoints.isEmpty()) {
+            rooms.remove(roomId);
+          }
+          // A node that is going away is let go once it has answered.
+          return sent.handle((r, e) -> (Void) null).whenComplete((r, e) -> retireIfDone(p.node));
         });
   }
 

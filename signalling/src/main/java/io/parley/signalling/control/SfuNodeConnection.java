@@ -251,10 +251,10 @@ final class SfuNodeConnection {
           new SfuException("lost the connection to the media server " + address));
     }
     pending.clear();
-    log.atWarn()
-        .addKeyValue("event", "sfu-node-lost")
+    (closed ? log.atInfo() : log.atWarn())
+        .addKeyValue("event", closed ? "sfu-node-closed" : "sfu-node-lost")
         .addKeyValue("node", address)
-        .log("lost SFU node {}: {}", address, reason);
+        .log("{} SFU node {}: {}", closed ? "let go of" : "lost", address, reason);
     owner.down(this, reason);
     retryLater();
   }
