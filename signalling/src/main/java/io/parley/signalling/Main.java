@@ -74,7 +74,7 @@ public final class Main {
       if (role == ParleyConfig.Role.SFU) {
         SfuApi local = sfu;
         mediaNode = new MediaNodeServer(config, sfu, () -> roomCount(local), metrics);
-        metrics.bindRooms(() -> roomCount(local), () -> 0);
+        // Rooms and participants are signalling's series; a media node serves the media plane's.
         verticle = mediaNode;
       } else {
         server = new ParleyServer(config, sfu, metrics);
