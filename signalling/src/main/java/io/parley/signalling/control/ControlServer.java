@@ -226,9 +226,6 @@ public final class ControlServer {
           cause instanceof CompletionException && cause.getCause() != null
               ? cause.getCause()
               : cause;
-      if (request instanceof Request.CreateEndpoint c) {
-        forget(c.roomId(), c.endpointId());
-      }
       String message;
       if (e instanceof SfuException || e instanceof IllegalArgumentException) {
         message = e.getMessage();
@@ -241,8 +238,18 @@ public final class ControlServer {
 
     private CompletableFuture<?> call(Request request) {
       if (request instanceof Request.CreateEndpoint r) {
-        endpoints.computeIfAbsent(r.roomId(), k -> new HashSet<>()).add(r.endpointId());
-        return sfu.createEndpoint(r.roomId(), r.endpointId());
+        boolean added =
+            endpoints.computeIfAbsent(r.roomId(), k -> new HashSet<>()).add(r.endpointId());
+        CompletableFuture<?> created = sfu.createEndpoint(r.roomId(), r.endpointId());
+        // A refused duplicate must not untrack the endpoint that already has its id.
+        return !added
+            ? created
+            : created.whenComplete(
+                (info, e) -> {
+                  if (e != null) {
+                    context.runOnContext(v -> forget(r.roomId(), r.endpointId()));
+                  }
+                });
       } else if (request instanceof Request.ConnectEndpoint r) {
         return sfu.connectEndpoint(r.roomId(), r.endpointId(), r.remote());
       } else if (request instanceof Request.AddProducer r) {

@@ -374,13 +374,13 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
                 .log("room {} goes to SFU node {}", roomId, node.address);
           }
           Placement placement = p;
-          placement.endpoints.add(endpointId);
+          boolean added = placement.endpoints.add(endpointId);
           return placement
               .node
               .send(id -> new Request.CreateEndpoint(id, roomId, endpointId))
               .whenComplete(
                   (r, e) -> {
-                    if (e != null) {
+                    if (e != null && added) {
                       forget(placement, roomId, endpointId);
                     }
                   })

@@ -204,6 +204,9 @@ class ControlApiTest {
         "{\"id\":2,\"method\":\"createEndpoint\",\"roomId\":\"other\",\"endpointId\":\"e2\"}");
     assertThat(peer.reply().path("ok").asBoolean()).isTrue();
     assertThat(sfu.get().roomCount()).isEqualTo(2);
+    // A refused duplicate does not make the node forget the first endpoint of that id.
+    peer.send("{\"id\":3,\"method\":\"createEndpoint\",\"roomId\":\"room\",\"endpointId\":\"e1\"}");
+    assertThat(peer.reply().path("ok").asBoolean()).isFalse();
     peer.ws.abort();
     await(() -> sfu.get().roomCount() == 0, "the endpoints of a closed connection close");
   }
