@@ -1,7 +1,7 @@
 #!/bin/sh
 # Starts a Parley media node in a StatefulSet pod.
 #
-# The SFU binds PARLEY_BIND_ADDRESS:PARLEY_UDP_PORT (UDP, and TCP for ICE-TCP) inside the pod, but browsers
+# The SFU binds PARLEY_UDP_BIND:PARLEY_UDP_PORT (UDP, and TCP for ICE-TCP) inside the pod, but browsers
 # reach it through an address and port of the cluster's edge. This script works out that pair and hands it to
 # the server as PARLEY_ADVERTISED_ADDRESSES / PARLEY_ADVERTISED_PORT, which go into the SFU's ICE candidates.
 #
@@ -51,5 +51,5 @@ fi
 
 export PARLEY_ADVERTISED_ADDRESSES PARLEY_ADVERTISED_PORT
 echo "media-entrypoint: $pod advertises ${PARLEY_ADVERTISED_ADDRESSES} port ${PARLEY_ADVERTISED_PORT}" \
-  "(binds ${PARLEY_BIND_ADDRESS:-0.0.0.0}:${bind_port} udp+tcp)" >&2
+  "(binds ${PARLEY_UDP_BIND:-0.0.0.0}:${bind_port} udp+tcp)" >&2
 exec java -jar "${PARLEY_JAR:-/opt/parley/parley-server.jar}" "$@"

@@ -47,6 +47,11 @@ final class Kube {
           Map.entry("Deployment", new Kind("apps/v1", Deployment.class)),
           Map.entry("StatefulSet", new Kind("apps/v1", StatefulSet.class)),
           Map.entry("Ingress", new Kind("networking.k8s.io/v1", Ingress.class)),
+          Map.entry(
+              "NetworkPolicy",
+              new Kind(
+                  "networking.k8s.io/v1",
+                  io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class)),
           Map.entry("PodDisruptionBudget", new Kind("policy/v1", PodDisruptionBudget.class)),
           Map.entry(
               "HorizontalPodAutoscaler", new Kind("autoscaling/v2", HorizontalPodAutoscaler.class)),

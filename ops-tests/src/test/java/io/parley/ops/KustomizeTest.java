@@ -23,6 +23,10 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicySpec;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.File;
 import java.nio.file.Files;
@@ -51,7 +55,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KustomizeTest {
   private static final String STATEFULSET = "parley-media";
   private static final Map<String, Set<String>> EXTERNAL_SECRETS =
-      Map.of("dev", Set.of("parley-tls"), "production", Set.of("parley-tls", "parley-turn"));
+      Map.of(
+          "dev",
+          Set.of("parley-tls"),
+          "production",
+          Set.of("parley-tls", "parley-turn", "parley-control"));
 
   static Stream<Arguments> overlaysAndKubectls() {
     List<String> kubectls = new ArrayList<>();
@@ -120,6 +128,7 @@ class KustomizeTest {
     checkServicesSelectPods(m);
     checkSignalling(m);
     checkMedia(m);
+    checkSplit(m);
     checkIngress(m);
     checkTurn(m);
     checkAutoscalingAndBudgets(m, overlay);
@@ -389,6 +398,122 @@ class KustomizeTest {
     }
   }
 
+  /**
+   * Signalling and media pods set only settings the server (or the media entrypoint) reads;
+   * signalling finds the media pods' control port through the headless Service; both share the
+   * control secret from one Secret; and only signalling pods may reach the control port.
+   */
+  private static void checkSplit(Manifests m) {
+    Container sig =
+        m.get(Deployment.class, "parley-signalling")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0);
+    PodTemplateSpec mediaPod = m.get(StatefulSet.class, STATEFULSET).getSpec().getTemplate();
+    Container media = mediaPod.getSpec().getContainers().get(0);
+    String config =
+        Repo.read("signalling/src/main/java/io/parley/signalling/config/ParleyConfig.java")
+            + Repo.read("signalling/src/main/resources/logback.xml");
+    String entrypoint = Repo.read("k8s/base/media-entrypoint.sh");
+    for (Container c : List.of(sig, media)) {
+      for (String name : settings(m, c)) {
+        boolean read =
+            config.contains("\"" + name + "\"")
+                || config.contains("${" + name)
+                || (c == media && entrypoint.contains(name));
+        assertThat(read).as("%s sets %s, which nothing reads", c.getName(), name).isTrue();
+      }
+    }
+
+    Map<String, String> sigEnv = new LinkedHashMap<>();
+    sig.getEnv().forEach(e -> sigEnv.put(e.getName(), e.getValue()));
+    assertThat(sigEnv).doesNotContainKey("PARLEY_SFU_NODES");
+    String[] dns = sigEnv.get("PARLEY_SFU_DNS").split(":");
+    Service headless = m.get(Service.class, dns[0]);
+    assertThat(headless.getSpec().getClusterIP()).isEqualTo("None");
+    assertThat(headless.getSpec().getPublishNotReadyAddresses()).isNotEqualTo(Boolean.TRUE);
+    ServicePort control =
+        headless.getSpec().getPorts().stream()
+            .filter(p -> p.getPort() == Integer.parseInt(dns[1]))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the headless Service has no port " + dns[1]));
+    assertThat(control.getTargetPort().getStrVal()).isEqualTo("control");
+    ContainerPort controlPort =
+        media.getPorts().stream()
+            .filter(p -> "control".equals(p.getName()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(String.valueOf(controlPort.getContainerPort()))
+        .as("the control port the media server listens on")
+        .isEqualTo(env(media, "PARLEY_CONTROL_PORT"));
+
+    EnvVar sigSecret = envVar(sig, "PARLEY_CONTROL_SECRET");
+    EnvVar mediaSecret = envVar(media, "PARLEY_CONTROL_SECRET");
+    assertThat(sigSecret.getValue()).as("the control secret comes from a Secret").isNull();
+    assertThat(sigSecret.getValueFrom().getSecretKeyRef())
+        .isEqualTo(mediaSecret.getValueFrom().getSecretKeyRef());
+
+    List<NetworkPolicy> policies =
+        m.all(NetworkPolicy.class).stream()
+            .filter(
+                np ->
+                    !m.podsSelectedBy(np.getSpec().getPodSelector().getMatchLabels()).isEmpty()
+                        && m.podsSelectedBy(np.getSpec().getPodSelector().getMatchLabels())
+                            .contains(mediaPod))
+            .toList();
+    assertThat(policies).as("a NetworkPolicy of the media pods").hasSize(1);
+    NetworkPolicySpec spec = policies.get(0).getSpec();
+    assertThat(spec.getPolicyTypes()).contains("Ingress");
+    PodTemplateSpec sigPod = m.get(Deployment.class, "parley-signalling").getSpec().getTemplate();
+    for (NetworkPolicyIngressRule rule : spec.getIngress()) {
+      boolean opensControl =
+          rule.getPorts().stream()
+              .anyMatch(
+                  p ->
+                      "control".equals(p.getPort().getStrVal())
+                          || Objects.equals(
+                              p.getPort().getIntVal(), controlPort.getContainerPort()));
+      if (opensControl) {
+        assertThat(rule.getFrom()).as("who may reach the control port").isNotEmpty();
+        for (NetworkPolicyPeer peer : rule.getFrom()) {
+          assertThat(peer.getIpBlock()).isNull();
+          assertThat(peer.getNamespaceSelector()).isNull();
+          assertThat(m.podsSelectedBy(peer.getPodSelector().getMatchLabels()))
+              .containsExactly(sigPod);
+        }
+      }
+    }
+    assertThat(spec.getIngress())
+        .as("the media ports stay open to browsers")
+        .anyMatch(
+            r ->
+                (r.getFrom() == null || r.getFrom().isEmpty())
+                    && r.getPorts().stream()
+                        .anyMatch(p -> "media-udp".equals(p.getPort().getStrVal())));
+  }
+
+  /** Names of the PARLEY_ settings a container gets: its env and its ConfigMaps' keys. */
+  private static Set<String> settings(Manifests m, Container c) {
+    Set<String> names = new HashSet<>();
+    c.getEnv().forEach(e -> names.add(e.getName()));
+    for (var ef : c.getEnvFrom()) {
+      if (ef.getConfigMapRef() != null) {
+        names.addAll(m.get(ConfigMap.class, ef.getConfigMapRef().getName()).getData().keySet());
+      }
+    }
+    names.removeIf(n -> !n.startsWith("PARLEY_"));
+    return names;
+  }
+
+  private static EnvVar envVar(Container c, String name) {
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(c.getName() + " has no env " + name));
+  }
+
   private static void checkIngress(Manifests m) {
     Ingress ing = m.get(Ingress.class, "parley");
     Map<String, String> a = ing.getMetadata().getAnnotations();
@@ -475,7 +600,7 @@ class KustomizeTest {
         assertThat(h.getSpec().getMetrics())
             .filteredOn(ms -> "Pods".equals(ms.getType()))
             .extracting((MetricSpec ms) -> ms.getPods().getMetric().getName())
-            .containsExactly("parley_participants");
+            .containsExactly("parley_endpoints");
       }
     }
     assertThat(m.all(HorizontalPodAutoscaler.class)).isNotEmpty();

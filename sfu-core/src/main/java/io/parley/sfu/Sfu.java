@@ -548,26 +548,42 @@ public final class Sfu
   private List<IceCandidate> candidates() {
     List<IceCandidate> candidates = new ArrayList<>();
     List<String> addresses = config.advertisedAddresses();
+    int udpAdvertised = advertisedUdpPort();
+    int tcpAdvertised = advertisedTcpPort();
     if (tcp == null || !config.iceTcp().only()) {
       for (int i = 0; i < addresses.size(); i++) {
         candidates.add(
             new IceCandidate(
-                String.valueOf(i + 1),
-                1,
-                "udp",
-                udpPriority(i),
-                addresses.get(i),
-                transport.port()));
+                String.valueOf(i + 1), 1, "udp", udpPriority(i), addresses.get(i), udpAdvertised));
       }
     }
     if (tcp != null) {
       for (int i = 0; i < addresses.size(); i++) {
         candidates.add(
             new IceCandidate(
-                "tcp" + (i + 1), 1, "tcp", tcpPriority(i), addresses.get(i), tcp.port()));
+                "tcp" + (i + 1), 1, "tcp", tcpPriority(i), addresses.get(i), tcpAdvertised));
       }
     }
     return candidates;
+  }
+
+  /** The port in UDP candidates: the advertised one, else the bound one. */
+  public int advertisedUdpPort() {
+    int advertised = config.advertisedPort();
+    return advertised == SfuConfig.BOUND_PORT ? transport.port() : advertised;
+  }
+
+  /**
+   * The port in ICE-TCP candidates (-1 when off): the advertised one when ICE-TCP shares the UDP
+   * port's number, else the bound one.
+   */
+  public int advertisedTcpPort() {
+    if (tcp == null) {
+      return -1;
+    }
+    boolean sharesUdpNumber = tcp.port() == transport.port();
+    int advertised = config.advertisedPort();
+    return advertised != SfuConfig.BOUND_PORT && sharesUdpNumber ? advertised : tcp.port();
   }
 
   /** RFC 8445 §5.1.2.1: type preference 126 for host, local preference by list order. */

@@ -18,6 +18,11 @@ import java.util.List;
  *     it stops (RFC 7675: 30 s)
  * @param nativeTransport use epoll where available (falls back to NIO)
  * @param iceTcp the ICE-TCP port for browsers whose network blocks UDP
+ * @param advertisedPort the port put in host candidates when browsers reach this node through a
+ *     different one (a Kubernetes node port, a NAT's forwarded port); {@link #BOUND_PORT} (0, the
+ *     default) for the bound port. It goes in the UDP candidates, and in the ICE-TCP ones when
+ *     ICE-TCP shares the UDP port's number (an edge forwards both protocols on one number); an
+ *     ICE-TCP port of its own is advertised as bound.
  */
 public record SfuConfig(
     String bindAddress,
@@ -26,7 +31,11 @@ public record SfuConfig(
     int ioThreads,
     Duration consentTimeout,
     boolean nativeTransport,
-    IceTcp iceTcp) {
+    IceTcp iceTcp,
+    int advertisedPort) {
+
+  /** {@link #advertisedPort}: advertise the port that is bound. */
+  public static final int BOUND_PORT = 0;
 
   /**
    * ICE-TCP (RFC 6544): passive TCP host candidates on one TCP port, each connection carrying RFC
@@ -94,6 +103,29 @@ public record SfuConfig(
     if (iceTcp == null) {
       iceTcp = IceTcp.DEFAULTS;
     }
+    if (advertisedPort < 0 || advertisedPort > 65535) {
+      throw new IllegalArgumentException("advertisedPort out of range: " + advertisedPort);
+    }
+  }
+
+  /** Settings that advertise the bound ports. */
+  public SfuConfig(
+      String bindAddress,
+      int udpPort,
+      List<String> advertisedAddresses,
+      int ioThreads,
+      Duration consentTimeout,
+      boolean nativeTransport,
+      IceTcp iceTcp) {
+    this(
+        bindAddress,
+        udpPort,
+        advertisedAddresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        iceTcp,
+        BOUND_PORT);
   }
 
   /** The settings before ICE-TCP existed, with ICE-TCP on the UDP port's number. */
@@ -137,7 +169,14 @@ public record SfuConfig(
 
   public SfuConfig withUdpPort(int port) {
     return new SfuConfig(
-        bindAddress, port, advertisedAddresses, ioThreads, consentTimeout, nativeTransport, iceTcp);
+        bindAddress,
+        port,
+        advertisedAddresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        iceTcp,
+        advertisedPort);
   }
 
   public SfuConfig withIoThreads(int threads) {
@@ -148,21 +187,55 @@ public record SfuConfig(
         threads,
         consentTimeout,
         nativeTransport,
-        iceTcp);
+        iceTcp,
+        advertisedPort);
   }
 
   public SfuConfig withConsentTimeout(Duration timeout) {
     return new SfuConfig(
-        bindAddress, udpPort, advertisedAddresses, ioThreads, timeout, nativeTransport, iceTcp);
+        bindAddress,
+        udpPort,
+        advertisedAddresses,
+        ioThreads,
+        timeout,
+        nativeTransport,
+        iceTcp,
+        advertisedPort);
   }
 
   public SfuConfig withAdvertisedAddresses(List<String> addresses) {
     return new SfuConfig(
-        bindAddress, udpPort, addresses, ioThreads, consentTimeout, nativeTransport, iceTcp);
+        bindAddress,
+        udpPort,
+        addresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        iceTcp,
+        advertisedPort);
   }
 
   public SfuConfig withIceTcp(IceTcp tcp) {
     return new SfuConfig(
-        bindAddress, udpPort, advertisedAddresses, ioThreads, consentTimeout, nativeTransport, tcp);
+        bindAddress,
+        udpPort,
+        advertisedAddresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        tcp,
+        advertisedPort);
+  }
+
+  public SfuConfig withAdvertisedPort(int port) {
+    return new SfuConfig(
+        bindAddress,
+        udpPort,
+        advertisedAddresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        iceTcp,
+        port);
   }
 }

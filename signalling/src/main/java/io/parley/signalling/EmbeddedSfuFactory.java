@@ -19,6 +19,7 @@ public final class EmbeddedSfuFactory implements SfuFactory {
             defaults.ioThreads(),
             defaults.consentTimeout(),
             defaults.nativeTransport(),
-            defaults.iceTcp().withPort(media.tcpPort()).withOnly(media.tcpOnly())));
+            defaults.iceTcp().withPort(media.tcpPort()).withOnly(media.tcpOnly()),
+            media.advertisedPort()));
   }
 }

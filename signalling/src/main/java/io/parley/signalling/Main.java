@@ -3,56 +3,116 @@ package io.parley.signalling;
 import io.parley.sfu.Sfu;
 import io.parley.sfu.api.SfuApi;
 import io.parley.signalling.config.ParleyConfig;
+import io.parley.signalling.control.RemoteSfu;
+import io.parley.signalling.http.MediaNodeServer;
 import io.parley.signalling.http.ParleyServer;
 import io.parley.signalling.metrics.ServerMetrics;
+import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Starts Parley in one process: the embedded SFU, then the HTTP and signalling server. */
+/**
+ * Starts Parley in its role ({@code PARLEY_ROLE}): everything in one process (the embedded SFU,
+ * then the HTTP and signalling server), an SFU node (the SFU and its control API), or the
+ * signalling server of remote SFU nodes.
+ */
 public final class Main {
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
+  private final ParleyConfig config;
   private final Vertx vertx;
   private final SfuApi sfu;
   private final ParleyServer server;
+  private final MediaNodeServer mediaNode;
   private final ServerMetrics metrics;
 
-  private Main(Vertx vertx, SfuApi sfu, ParleyServer server, ServerMetrics metrics) {
+  private Main(
+      ParleyConfig config,
+      Vertx vertx,
+      SfuApi sfu,
+      ParleyServer server,
+      MediaNodeServer mediaNode,
+      ServerMetrics metrics) {
+    this.config = config;
     this.vertx = vertx;
     this.sfu = sfu;
     this.server = server;
+    this.mediaNode = mediaNode;
     this.metrics = metrics;
   }
 
-  /** Starts a server; blocks until it listens. */
+  /**
+   * Starts a server in the configuration's role; blocks until it listens. Roles {@code all} and
+   * {@code sfu} start their SFU with {@code sfuFactory}; role {@code signalling} connects to the
+   * configured SFU nodes instead.
+   */
   public static Main start(ParleyConfig config, SfuFactory sfuFactory) throws Exception {
-    SfuApi sfu = sfuFactory.start(config.media());
     ServerMetrics metrics = new ServerMetrics();
-    if (sfu instanceof Sfu embedded) {
-      metrics.bindSfu(embedded);
-    }
-    Vertx vertx = Vertx.vertx();
-    ParleyServer server = new ParleyServer(config, sfu, metrics);
+    Vertx vertx = null;
+    SfuApi sfu = null;
     try {
+      ParleyConfig.Role role = config.control().role();
+      if (role == ParleyConfig.Role.SIGNALLING) {
+        vertx = Vertx.vertx();
+        sfu = new RemoteSfu(vertx, config.control());
+      } else {
+        sfu = sfuFactory.start(config.media());
+        if (sfu instanceof Sfu embedded) {
+          metrics.bindSfu(embedded);
+        }
+        vertx = Vertx.vertx();
+      }
+      ParleyServer server = null;
+      MediaNodeServer mediaNode = null;
+      Deployable verticle;
+      if (role == ParleyConfig.Role.SFU) {
+        SfuApi local = sfu;
+        mediaNode = new MediaNodeServer(config, sfu, () -> roomCount(local), metrics);
+        // Rooms and participants are signalling's series; a media node serves the media plane's.
+        verticle = mediaNode;
+      } else {
+        server = new ParleyServer(config, sfu, metrics);
+        verticle = server;
+      }
       vertx
-          .deployVerticle(server)
+          .deployVerticle(verticle)
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
+      return new Main(config, vertx, sfu, server, mediaNode, metrics);
     } catch (Exception e) {
-      vertx.close();
+      if (vertx != null) {
+        vertx.close();
+      }
       metrics.close();
-      closeSfu(sfu);
+      if (sfu != null) {
+        closeSfu(sfu);
+      }
       throw e;
     }
-    return new Main(vertx, sfu, server, metrics);
+  }
+
+  private static int roomCount(SfuApi sfu) {
+    return sfu instanceof Sfu embedded ? embedded.roomCount() : 0;
+  }
+
+  public ParleyConfig.Role role() {
+    return config.control().role();
   }
 
   public int httpPort() {
-    return server.actualPort();
+    return server != null ? server.actualPort() : mediaNode.httpPort();
+  }
+
+  /** An SFU node's control port, or -1 in the other roles. */
+  public int controlPort() {
+    return mediaNode == null ? -1 : mediaNode.controlPort();
   }
 
   /** The embedded SFU's ICE-TCP port, or -1 when it is off or the SFU is remote. */
@@ -62,40 +122,58 @@ public final class Main {
 
   /** The admin (metrics) port, or -1 when none is configured. */
   public int adminPort() {
-    return server.adminPort();
+    return server == null ? -1 : server.adminPort();
   }
 
   public ServerMetrics metrics() {
     return metrics;
   }
 
+  /** The SFU nodes' client in role {@code signalling}, else null. */
+  public RemoteSfu remoteSfu() {
+    return sfu instanceof RemoteSfu remote ? remote : null;
+  }
+
   /**
    * Graceful shutdown, first half: no new meetings, {@code /readyz} answers 503, and the returned
-   * future completes when the last participant has left or the timeout has passed.
+   * future completes when the last meeting here has ended (the last participant left; on an SFU
+   * node, its last room closed) or the timeout has passed.
    */
-  public java.util.concurrent.CompletableFuture<Boolean> drain(java.time.Duration timeout) {
-    server.rooms().startDraining();
-    java.util.concurrent.CompletableFuture<Boolean> done =
-        new java.util.concurrent.CompletableFuture<>();
+  public CompletableFuture<Boolean> drain(Duration timeout) {
+    BooleanSupplier empty;
+    if (mediaNode != null) {
+      mediaNode.startDraining();
+      empty = () -> roomCount(sfu) == 0;
+    } else {
+      server.rooms().startDraining();
+      empty = () -> server.rooms().participantGauge() == 0;
+    }
+    CompletableFuture<Boolean> done = new CompletableFuture<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     vertx.setPeriodic(
         0,
         250,
         id -> {
-          boolean empty = server.rooms().participantGauge() == 0;
-          if (empty || System.nanoTime() - deadline > 0) {
+          boolean isEmpty = empty.getAsBoolean();
+          if (isEmpty || System.nanoTime() - deadline > 0) {
             vertx.cancelTimer(id);
-            done.complete(empty);
+            done.complete(isEmpty);
           }
         });
     return done;
   }
 
   public void stop() throws Exception {
+    // The SFU nodes' client first, so that a closing Vert.x is not mistaken for lost nodes.
+    if (sfu instanceof RemoteSfu) {
+      closeSfu(sfu);
+    }
     Future<Void> closed = vertx.close();
     closed.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     metrics.close();
-    closeSfu(sfu);
+    if (!(sfu instanceof RemoteSfu)) {
+      closeSfu(sfu);
+    }
   }
 
   private static void closeSfu(SfuApi sfu) {
@@ -111,13 +189,43 @@ public final class Main {
   public static void main(String[] args) {
     try {
       ParleyConfig config = ParleyConfig.fromEnvironment();
+      if (config.control().sfuDns() != null
+          && java.security.Security.getProperty("networkaddress.cache.ttl") == null) {
+        // PARLEY_SFU_DNS is resolved again every few seconds: the JVM must not keep old answers
+        // longer than that (its default is 30 s).
+        java.security.Security.setProperty(
+            "networkaddress.cache.ttl",
+            String.valueOf(Math.min(5, config.control().dnsRefreshSeconds())));
+        java.security.Security.setProperty("networkaddress.cache.negative.ttl", "1");
+      }
       Main main = start(config, new EmbeddedSfuFactory());
-      log.info(
-          "Parley is up: open http://localhost:{} (media on UDP {}, ICE-TCP {}, advertised {})",
-          main.httpPort(),
-          config.media().udpPort(),
-          main.tcpPort() < 0 ? "off" : main.tcpPort(),
-          config.media().advertisedAddresses());
+      switch (main.role()) {
+        case ALL ->
+            log.info(
+                "Parley is up: open http://localhost:{} (media on UDP {}, ICE-TCP {}, advertised {}"
+                    + " port {})",
+                main.httpPort(),
+                config.media().udpPort(),
+                main.tcpPort() < 0 ? "off" : main.tcpPort(),
+                config.media().advertisedAddresses(),
+                advertisedPort(main));
+        case SFU ->
+            log.info(
+                "Parley SFU node is up: control API on port {}, health on {} (media on UDP {},"
+                    + " ICE-TCP {}, advertised {} port {})",
+                main.controlPort(),
+                main.httpPort(),
+                config.media().udpPort(),
+                main.tcpPort() < 0 ? "off" : main.tcpPort(),
+                config.media().advertisedAddresses(),
+                advertisedPort(main));
+        case SIGNALLING ->
+            log.info(
+                "Parley signalling is up: open http://localhost:{} (SFU nodes: {}{})",
+                main.httpPort(),
+                config.control().sfuNodes(),
+                config.control().sfuDns() == null ? "" : ", DNS " + config.control().sfuDns());
+      }
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
@@ -127,7 +235,7 @@ public final class Main {
                       if (seconds > 0) {
                         log.info(
                             "draining: waiting up to {} s for the meetings here to end", seconds);
-                        boolean empty = main.drain(java.time.Duration.ofSeconds(seconds)).get();
+                        boolean empty = main.drain(Duration.ofSeconds(seconds)).get();
                         log.info(
                             empty ? "drained" : "drain timed out; stopping with meetings open");
                       }
@@ -140,5 +248,9 @@ public final class Main {
       log.error("Parley could not start: {}", e.getMessage(), e);
       System.exit(1);
     }
+  }
+
+  private static Object advertisedPort(Main main) {
+    return main.sfu instanceof Sfu embedded ? embedded.advertisedUdpPort() : "-";
   }
 }

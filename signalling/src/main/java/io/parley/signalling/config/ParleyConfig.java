@@ -28,6 +28,10 @@ import java.util.Map;
  *       ICE-TCP off</td></tr>
  *   <tr><td>PARLEY_ICE_TCP_ONLY</td><td>false</td><td>{@code true} advertises only the ICE-TCP
  *       candidates (UDP stays open): a self-test that media works where UDP is blocked</td></tr>
+ *   <tr><td>PARLEY_ADVERTISED_PORT</td><td>the bound port</td><td>the port put in the ICE
+ *       candidates when browsers reach the media port through another number (a Kubernetes node
+ *       port, a NAT forward): the UDP candidates, and the ICE-TCP ones when ICE-TCP is on the UDP
+ *       port's number</td></tr>
  *   <tr><td>PARLEY_ADVERTISED_ADDRESSES</td><td>the host's non-loopback IPv4 addresses, then
  *       127.0.0.1</td><td>comma-separated addresses put in the SFU's ICE candidates, in preference
  *       order; behind NAT put the public IP first (and forward the UDP port to this host)</td></tr>
@@ -48,6 +52,24 @@ import java.util.Map;
  *   <tr><td>PARLEY_ADMIN_PORT</td><td>none</td><td>if set, a second HTTP port serving only
  *       {@code /metrics}, {@code /healthz} and {@code /readyz} (0 = any free port); {@code /metrics}
  *       stays on the main port too</td></tr>
+ *   <tr><td>PARLEY_ROLE</td><td>all</td><td>{@code all}: signalling and the SFU in this process;
+ *       {@code sfu}: a media node (the SFU, its control API, health and metrics; no web client, no
+ *       Socket.IO); {@code signalling}: HTTP, Socket.IO and the web client, with the media on the
+ *       SFU nodes below</td></tr>
+ *   <tr><td>PARLEY_CONTROL_SECRET</td><td>none</td><td>the secret signalling and SFU nodes share
+ *       to authenticate the control API; required with roles {@code sfu} and {@code signalling}, at
+ *       least 16 characters</td></tr>
+ *   <tr><td>PARLEY_CONTROL_HOST</td><td>0.0.0.0</td><td>address an SFU node's control API
+ *       binds</td></tr>
+ *   <tr><td>PARLEY_CONTROL_PORT</td><td>8081</td><td>an SFU node's control API port (a WebSocket
+ *       on {@code /control}; 0 = any free port)</td></tr>
+ *   <tr><td>PARLEY_SFU_NODES</td><td>none</td><td>role {@code signalling}: comma-separated
+ *       {@code host:port} of SFU nodes' control ports</td></tr>
+ *   <tr><td>PARLEY_SFU_DNS</td><td>none</td><td>role {@code signalling}: {@code name:port}; every
+ *       address {@code name} resolves to is an SFU node (a Kubernetes headless Service lists its
+ *       ready pods), resolved again every PARLEY_SFU_DNS_REFRESH_SECONDS</td></tr>
+ *   <tr><td>PARLEY_SFU_DNS_REFRESH_SECONDS</td><td>5</td><td>how often PARLEY_SFU_DNS is
+ *       resolved</td></tr>
  *   <tr><td>PARLEY_LOG_FORMAT</td><td>text</td><td>{@code json} for one JSON object per log line
  *       (read by logback.xml)</td></tr>
  * </table>
@@ -58,10 +80,22 @@ public record ParleyConfig(
     Signalling signalling,
     List<IceServer> iceServers,
     Admin admin,
-    Turn turn) {
+    Turn turn,
+    Control control) {
 
   public ParleyConfig {
     iceServers = List.copyOf(iceServers);
+  }
+
+  /** A one-process configuration (role {@code all}). */
+  public ParleyConfig(
+      Http http,
+      Media media,
+      Signalling signalling,
+      List<IceServer> iceServers,
+      Admin admin,
+      Turn turn) {
+    this(http, media, signalling, iceServers, admin, turn, Control.ALL_IN_ONE);
   }
 
   public ParleyConfig(
@@ -96,6 +130,96 @@ public record ParleyConfig(
     }
   }
 
+  /** What this process runs: everything, a media node, or the signalling of media nodes. */
+  public enum Role {
+    ALL,
+    SFU,
+    SIGNALLING;
+
+    static Role parse(String value) {
+      if (value == null || value.isBlank()) {
+        return ALL;
+      }
+      return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "all" -> ALL;
+        case "sfu" -> SFU;
+        case "signalling" -> SIGNALLING;
+        default ->
+            throw new IllegalArgumentException(
+                "PARLEY_ROLE must be all, sfu or signalling, not '" + value + "'");
+      };
+    }
+  }
+
+  /**
+   * The split between signalling and SFU nodes: this process's role, the secret of the control API,
+   * where an SFU node serves it, and where signalling finds the SFU nodes.
+   *
+   * @param port an SFU node's control port
+   * @param sfuNodes signalling: {@code host:port} of SFU nodes
+   * @param sfuDns signalling: {@code name:port} whose every address is an SFU node, or null
+   * @param dnsRefreshSeconds how often {@code sfuDns} is resolved again
+   */
+  public record Control(
+      Role role,
+      String secret,
+      String host,
+      int port,
+      List<String> sfuNodes,
+      String sfuDns,
+      int dnsRefreshSeconds) {
+    public static final int MIN_SECRET_LENGTH = 16;
+    public static final Control ALL_IN_ONE =
+        new Control(Role.ALL, null, "0.0.0.0", 8081, List.of(), null, 5);
+
+    public Control {
+      sfuNodes = List.copyOf(sfuNodes);
+      if (role != Role.ALL && (secret == null || secret.length() < MIN_SECRET_LENGTH)) {
+        throw new IllegalArgumentException(
+            "PARLEY_ROLE="
+                + role.name().toLowerCase(java.util.Locale.ROOT)
+                + " needs PARLEY_CONTROL_SECRET, the secret shared by signalling and SFU nodes (at"
+                + " least "
+                + MIN_SECRET_LENGTH
+                + " characters): without it anyone on the network could control the media nodes");
+      }
+      if (role == Role.SIGNALLING && sfuNodes.isEmpty() && sfuDns == null) {
+        throw new IllegalArgumentException(
+            "PARLEY_ROLE=signalling needs SFU nodes: PARLEY_SFU_NODES (host:port,...) or"
+                + " PARLEY_SFU_DNS (name:port)");
+      }
+      for (String node : sfuNodes) {
+        hostPort("PARLEY_SFU_NODES", node);
+      }
+      if (sfuDns != null) {
+        hostPort("PARLEY_SFU_DNS", sfuDns);
+      }
+      if (dnsRefreshSeconds <= 0) {
+        throw new IllegalArgumentException("PARLEY_SFU_DNS_REFRESH_SECONDS must be positive");
+      }
+    }
+
+    /** Splits {@code host:port} (IPv6 in brackets), or throws naming the variable. */
+    public static java.net.InetSocketAddress hostPort(String variable, String value) {
+      int colon = value.lastIndexOf(':');
+      String host = colon > 0 ? value.substring(0, colon) : "";
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      int port = -1;
+      try {
+        port = Integer.parseInt(value.substring(colon + 1));
+      } catch (NumberFormatException | IndexOutOfBoundsException e) {
+        // reported below
+      }
+      if (host.isEmpty() || port < 1 || port > 65535) {
+        throw new IllegalArgumentException(
+            variable + " needs host:port entries, not '" + value + "'");
+      }
+      return java.net.InetSocketAddress.createUnresolved(host, port);
+    }
+  }
+
   /** The optional admin HTTP server ({@code /metrics} for Prometheus); port -1 = none. */
   public record Admin(String host, int port) {
     public static final Admin NONE = new Admin("0.0.0.0", -1);
@@ -114,15 +238,19 @@ public record ParleyConfig(
    * @param tcpPort the ICE-TCP port: 1..65535; {@link #TCP_SAME_AS_UDP} (0) for the UDP port's
    *     number, random when that is; {@link #TCP_OFF} (-1) for none
    * @param tcpOnly advertise only the ICE-TCP candidates
+   * @param advertisedPort the port in the candidates, {@link #ADVERTISE_BOUND_PORT} (0) for the
+   *     bound one
    */
   public record Media(
       String bindAddress,
       int udpPort,
       List<String> advertisedAddresses,
       int tcpPort,
-      boolean tcpOnly) {
+      boolean tcpOnly,
+      int advertisedPort) {
     public static final int TCP_SAME_AS_UDP = 0;
     public static final int TCP_OFF = -1;
+    public static final int ADVERTISE_BOUND_PORT = 0;
 
     public Media {
       advertisedAddresses = List.copyOf(advertisedAddresses);
@@ -136,6 +264,20 @@ public record ParleyConfig(
         throw new IllegalArgumentException(
             "PARLEY_ICE_TCP_ONLY needs ICE-TCP: PARLEY_TCP_PORT must not turn it off");
       }
+      if (advertisedPort < 0 || advertisedPort > 65535) {
+        throw new IllegalArgumentException(
+            "PARLEY_ADVERTISED_PORT must be a port number 1..65535, not " + advertisedPort);
+      }
+    }
+
+    /** Media that advertises the bound ports. */
+    public Media(
+        String bindAddress,
+        int udpPort,
+        List<String> advertisedAddresses,
+        int tcpPort,
+        boolean tcpOnly) {
+      this(bindAddress, udpPort, advertisedAddresses, tcpPort, tcpOnly, ADVERTISE_BOUND_PORT);
     }
 
     /** UDP media with ICE-TCP on the same port number. */
@@ -191,7 +333,8 @@ public record ParleyConfig(
                     .filter(s -> !s.isEmpty())
                     .toList(),
             tcpPort(env),
-            bool(env, "PARLEY_ICE_TCP_ONLY", false));
+            bool(env, "PARLEY_ICE_TCP_ONLY", false),
+            port(env, "PARLEY_ADVERTISED_PORT", Media.ADVERTISE_BOUND_PORT));
     Signalling signalling =
         new Signalling(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
@@ -215,8 +358,24 @@ public record ParleyConfig(
                     .toList(),
             env.get("PARLEY_TURN_SECRET"),
             integer(env, "PARLEY_TURN_TTL_SECONDS", 86400));
+    String sfuDns = env.get("PARLEY_SFU_DNS");
+    Control control =
+        new Control(
+            Role.parse(env.get("PARLEY_ROLE")),
+            env.get("PARLEY_CONTROL_SECRET"),
+            env.getOrDefault("PARLEY_CONTROL_HOST", "0.0.0.0"),
+            port(env, "PARLEY_CONTROL_PORT", 8081),
+            list(env.get("PARLEY_SFU_NODES")),
+            sfuDns == null || sfuDns.isBlank() ? null : sfuDns.trim(),
+            integer(env, "PARLEY_SFU_DNS_REFRESH_SECONDS", 5));
     return new ParleyConfig(
-        http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")), admin, turn);
+        http, media, signalling, iceServers(env.get("PARLEY_ICE_SERVERS")), admin, turn, control);
+  }
+
+  private static List<String> list(String value) {
+    return value == null
+        ? List.of()
+        : Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   /** The host's up, non-loopback IPv4 addresses (the SFU binds IPv4), then 127.0.0.1. */
@@ -319,16 +478,23 @@ public record ParleyConfig(
             udpPort,
             media.advertisedAddresses(),
             media.tcpPort(),
-            media.tcpOnly()),
+            media.tcpOnly(),
+            media.advertisedPort()),
         signalling,
         iceServers,
         admin,
-        turn);
+        turn,
+        control);
   }
 
   /** A copy with an admin port (0 = any free port, -1 = none). */
   public ParleyConfig withAdminPort(int port) {
     return new ParleyConfig(
-        http, media, signalling, iceServers, new Admin(admin.host(), port), turn);
+        http, media, signalling, iceServers, new Admin(admin.host(), port), turn, control);
+  }
+
+  /** A copy with other split settings. */
+  public ParleyConfig withControl(Control newControl) {
+    return new ParleyConfig(http, media, signalling, iceServers, admin, turn, newControl);
   }
 }

@@ -39,6 +39,24 @@ class ParleyConfigTest {
   }
 
   @Test
+  void theAdvertisedPortIsTheBoundOneUnlessSet() {
+    assertThat(ParleyConfig.fromEnvironment(Map.of()).media().advertisedPort())
+        .isEqualTo(ParleyConfig.Media.ADVERTISE_BOUND_PORT);
+    ParleyConfig set =
+        ParleyConfig.fromEnvironment(
+            Map.of("PARLEY_UDP_PORT", "10000", "PARLEY_ADVERTISED_PORT", "31002"));
+    assertThat(set.media().udpPort()).isEqualTo(10000);
+    assertThat(set.media().advertisedPort()).isEqualTo(31002);
+    assertThat(set.withPorts(0, 0).media().advertisedPort()).isEqualTo(31002);
+    assertThatThrownBy(
+            () -> ParleyConfig.fromEnvironment(Map.of("PARLEY_ADVERTISED_PORT", "70000")))
+        .hasMessageContaining("PARLEY_ADVERTISED_PORT");
+    assertThatThrownBy(
+            () -> ParleyConfig.fromEnvironment(Map.of("PARLEY_ADVERTISED_PORT", "nodeport")))
+        .hasMessageContaining("PARLEY_ADVERTISED_PORT");
+  }
+
+  @Test
   void iceTcpFollowsTheUdpPortUnlessSetOrTurnedOff() {
     ParleyConfig.Media byDefault = ParleyConfig.fromEnvironment(Map.of()).media();
     assertThat(byDefault.tcpPort()).isEqualTo(ParleyConfig.Media.TCP_SAME_AS_UDP);
