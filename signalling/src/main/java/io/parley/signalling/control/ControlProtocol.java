@@ -51,6 +51,7 @@ public final class ControlProtocol {
     @JsonSubTypes.Type(value = Request.AddConsumer.class, name = "addConsumer"),
     @JsonSubTypes.Type(value = Request.RemoveConsumer.class, name = "removeConsumer"),
     @JsonSubTypes.Type(value = Request.SetConsumerPaused.class, name = "setConsumerPaused"),
+    @JsonSubTypes.Type(value = Request.SetConsumerMaxLayer.class, name = "setConsumerMaxLayer"),
     @JsonSubTypes.Type(value = Request.CloseEndpoint.class, name = "closeEndpoint")
   })
   public sealed interface Request {
@@ -105,6 +106,13 @@ public final class ControlProtocol {
     record SetConsumerPaused(long id, String roomId, String consumerId, boolean paused)
         implements Request {
       public SetConsumerPaused {
+        ids(roomId, consumerId);
+      }
+    }
+
+    record SetConsumerMaxLayer(long id, String roomId, String consumerId, int maxLayer)
+        implements Request {
+      public SetConsumerMaxLayer {
         ids(roomId, consumerId);
       }
     }

@@ -262,6 +262,8 @@ public final class ControlServer {
         return sfu.removeConsumer(r.roomId(), r.consumerId());
       } else if (request instanceof Request.SetConsumerPaused r) {
         return sfu.setConsumerPaused(r.roomId(), r.consumerId(), r.paused());
+      } else if (request instanceof Request.SetConsumerMaxLayer r) {
+        return sfu.setConsumerMaxLayer(r.roomId(), r.consumerId(), r.maxLayer());
       } else if (request instanceof Request.CloseEndpoint r) {
         forget(r.roomId(), r.endpointId());
         return sfu.closeEndpoint(r.roomId(), r.endpointId());

@@ -426,6 +426,12 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
   }
 
   @Override
+  public CompletableFuture<Void> setConsumerMaxLayer(
+      String roomId, String consumerId, int maxLayer) {
+    return none(roomId, id -> new Request.SetConsumerMaxLayer(id, roomId, consumerId, maxLayer));
+  }
+
+  @Override
   public CompletableFuture<Void> closeEndpoint(String roomId, String endpointId) {
     return onContext(
         () -> {
