@@ -34,6 +34,7 @@ import io.parley.sfu.transport.TcpConnection;
 import io.parley.sfu.transport.TcpTransport;
 import io.parley.sfu.transport.UdpPath;
 import io.parley.sfu.transport.UdpTransport;
+import io.parley.sfu.util.LatencyHistogram;
 import io.parley.sfu.util.RateLimitedLog;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -83,6 +84,9 @@ public final class Sfu
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000);
   private final Map<String, EndpointRecord> endpointStates = new ConcurrentHashMap<>();
   private volatile MediaMetrics metrics = MediaMetrics.NONE;
+
+  /** Time inside the SFU of forwarded packets, one histogram per event loop (its only writer). */
+  private final Map<EventLoop, LatencyHistogram> forwardingDelay = new java.util.HashMap<>();
 
   /** What an endpoint's transport is doing, for the endpoints-by-state gauge. */
   public enum EndpointState {
@@ -164,6 +168,7 @@ public final class Sfu
     }
     this.transport = udp;
     this.tcp = tcpPort;
+    udp.group().forEach(e -> forwardingDelay.put((EventLoop) e, new LatencyHistogram()));
   }
 
   /** Opens the UDP port (and the ICE-TCP port) and returns a running SFU. */
@@ -383,6 +388,7 @@ public final class Sfu
   }
 
   private void receiveSrtp(ByteBuf content, Endpoint endpoint) {
+    long arrived = System.nanoTime();
     if (endpoint == null) {
       drop(DropReason.UNBOUND_ADDRESS);
       content.release();
@@ -396,7 +402,7 @@ public final class Sfu
       content.release();
     }
     ByteBuf owned = packet;
-    if (!endpoint.room().offer(() -> endpoint.receiveSrtp(owned))) {
+    if (!endpoint.room().offer(() -> endpoint.receiveSrtp(owned, arrived))) {
       drop(DropReason.OVERLOAD);
       owned.release();
     }
@@ -430,6 +436,25 @@ public final class Sfu
   @Override
   public SfuListener events() {
     return events;
+  }
+
+  @Override
+  public LatencyHistogram forwardingDelay(EventLoop loop) {
+    LatencyHistogram histogram = forwardingDelay.get(loop);
+    return histogram != null ? histogram : new LatencyHistogram();
+  }
+
+  /**
+   * Time inside the SFU of every packet forwarded so far, summed over the event loops: from the
+   * incoming datagram's read to the flush that handed the copy to the socket. Returns the sum in
+   * ns; {@code counts} (length {@link LatencyHistogram#BUCKETS} + 1) receives the bucket counts.
+   */
+  public long forwardingDelay(long[] counts) {
+    long sum = 0;
+    for (LatencyHistogram histogram : forwardingDelay.values()) {
+      sum += histogram.addTo(counts);
+    }
+    return sum;
   }
 
   @Override

@@ -318,6 +318,14 @@ public final class Endpoint {
 
   /** An SRTP or SRTCP packet from a bound address; takes ownership of {@code packet}. */
   public void receiveSrtp(ByteBuf packet) {
+    receiveSrtp(packet, System.nanoTime());
+  }
+
+  /**
+   * An SRTP or SRTCP packet from a bound address, read from the socket at {@code arrivedNanos}
+   * ({@link System#nanoTime}); takes ownership of {@code packet}.
+   */
+  public void receiveSrtp(ByteBuf packet, long arrivedNanos) {
     try {
       if (srtp == null) {
         room.context().drop(DropReason.SRTP_NOT_READY);
@@ -357,6 +365,7 @@ public final class Endpoint {
     } finally {
       packet.release();
       room.flush();
+      room.recordForwardingDelay(arrivedNanos);
     }
   }
 
@@ -412,6 +421,7 @@ public final class Endpoint {
     room.context().stats().rtpBytesOut.add(packet.readableBytes());
     room.context().stats().sent(kind, packet.readableBytes());
     room.write(packet, selected);
+    room.countForwarded();
     return true;
   }
 

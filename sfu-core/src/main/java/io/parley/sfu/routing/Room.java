@@ -7,6 +7,7 @@ import io.parley.sfu.api.SfuException;
 import io.parley.sfu.transport.MediaPath;
 import io.parley.sfu.transport.TcpConnection;
 import io.parley.sfu.transport.UdpPath;
+import io.parley.sfu.util.LatencyHistogram;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +38,12 @@ public final class Room {
   private final ScheduledFuture<?> ticker;
   private boolean flushPending;
 
+  /** Time inside the SFU of forwarded packets, shared by the rooms of this loop. */
+  private final LatencyHistogram forwardingDelay;
+
+  /** RTP packets handed to the socket since the last {@link #recordForwardingDelay}. */
+  private int forwarded;
+
   /** ICE-TCP connections written to since the last flush (a handful at most). */
   private final List<TcpConnection> tcpFlushes = new ArrayList<>();
 
@@ -50,6 +57,7 @@ public final class Room {
     this.loop = loop;
     this.socket = socket;
     this.context = context;
+    this.forwardingDelay = context.forwardingDelay(loop);
     this.ticker = loop.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
   }
 
@@ -273,6 +281,23 @@ public final class Room {
         tcpFlushes.get(i).flush();
       }
       tcpFlushes.clear();
+    }
+  }
+
+  /** A forwarded RTP packet was written (see {@link #recordForwardingDelay}). */
+  void countForwarded() {
+    forwarded++;
+  }
+
+  /**
+   * Records, once per packet forwarded since the last call, the time from {@code arrivedNanos}
+   * (when the incoming packet was read from the socket) to now (after the flush that handed the
+   * copies to the socket).
+   */
+  void recordForwardingDelay(long arrivedNanos) {
+    if (forwarded > 0) {
+      forwardingDelay.record(System.nanoTime() - arrivedNanos, forwarded);
+      forwarded = 0;
     }
   }
 

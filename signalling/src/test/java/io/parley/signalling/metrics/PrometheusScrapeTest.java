@@ -103,7 +103,8 @@ class PrometheusScrapeTest {
           "parley_rtt_seconds_bucket",
           "parley_jitter_seconds_bucket",
           "parley_loss_ratio_bucket",
-          "parley_join_to_first_media_seconds_bucket");
+          "parley_join_to_first_media_seconds_bucket",
+          "parley_forwarding_delay_seconds_bucket");
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
@@ -248,6 +249,11 @@ class PrometheusScrapeTest {
         "histogram_quantile(0.5, parley_subscriber_bandwidth_bps_bucket{job=\"parley\"})",
         v -> v >= 1e6 && v <= 1.5e6);
     await("parley_join_to_first_media_seconds_count{job=\"parley\"}", v -> v >= 0);
+    // Every forwarded packet's time inside the SFU; its median is above 0 and well below 2 s.
+    await("parley_forwarding_delay_seconds_count{job=\"parley\"}", v -> v > 0);
+    await(
+        "histogram_quantile(0.5, parley_forwarding_delay_seconds_bucket{job=\"parley\"})",
+        v -> v > 0 && v < 2);
     await("parley_event_loop_lag_seconds{job=\"parley\",loop=\"signalling\"}", v -> v < 5);
     await("parley_event_loop_lag_seconds{job=\"parley\",loop=\"media-0\"}", v -> v < 5);
     await("sum(jvm_memory_used_bytes{job=\"parley\",area=\"heap\"})", v -> v > 0);
