@@ -16,6 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * the room thread.
  */
 public final class Consumer {
+  /** How long sent packets are kept for NACKs (see {@link PacketCache}). */
+  static final long CACHE_MAX_AGE_NANOS = 1_000_000_000L;
+
   private final ConsumerSpec spec;
   private final Producer producer;
   private final Endpoint subscriber;
@@ -52,7 +55,7 @@ public final class Consumer {
     this.ssrc = random.nextLong(1, 0xFFFFFFFFL);
     this.clockRate = producer.spec().codec().clockRate();
     this.video = producer.kind() == MediaKind.VIDEO;
-    this.cache = new PacketCache(video ? 512 : 64);
+    this.cache = new PacketCache(video ? 512 : 64, CACHE_MAX_AGE_NANOS);
     this.targetEncoding = producer.encodings().length - 1;
     this.lastSeq = random.nextInt(0x10000);
     this.lastTimestamp = random.nextLong(0x100000000L);
@@ -234,7 +237,7 @@ public final class Consumer {
     octetsSent += payloadLength;
     out.retain();
     if (subscriber.sendRtp(out, producer.kind())) {
-      cache.put(seq, out);
+      cache.put(seq, out, now);
     }
     out.release();
   }
