@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.parley.sfu.api.ConsumerInfo;
 import io.parley.sfu.api.ConsumerSpec;
 import io.parley.sfu.api.IceCandidate;
@@ -25,6 +26,7 @@ import io.parley.sfu.routing.Endpoint;
 import io.parley.sfu.routing.MediaContext;
 import io.parley.sfu.routing.MediaStats;
 import io.parley.sfu.routing.Room;
+import io.parley.sfu.routing.RoomBatch;
 import io.parley.sfu.routing.Routing;
 import io.parley.sfu.rtp.PacketKind;
 import io.parley.sfu.transport.DropCounters;
@@ -84,6 +86,18 @@ public final class Sfu
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000);
   private final Map<String, EndpointRecord> endpointStates = new ConcurrentHashMap<>();
   private volatile MediaMetrics metrics = MediaMetrics.NONE;
+
+  /**
+   * Per I/O thread: the SRTP packets of the socket's current read batch, by room (a handful of
+   * rooms at most), handed to each room at the end of the batch.
+   */
+  private final FastThreadLocal<List<RoomBatch>> readBatches =
+      new FastThreadLocal<>() {
+        @Override
+        protected List<RoomBatch> initialValue() {
+          return new ArrayList<>();
+        }
+      };
 
   /** Time inside the SFU of forwarded packets, one histogram per event loop (its only writer). */
   private final Map<EventLoop, LatencyHistogram> forwardingDelay = new java.util.HashMap<>();
@@ -272,7 +286,7 @@ public final class Sfu
         content.release();
       }
     } else if (PacketKind.isRtpOrRtcp(first)) {
-      receiveSrtp(content, endpointsByAddress.get(sender));
+      receiveSrtp(content, endpointsByAddress.get(sender), true);
     } else {
       drop(DropReason.UNKNOWN_PROTOCOL);
       content.release();
@@ -328,7 +342,7 @@ public final class Sfu
         frame.release();
       }
     } else if (PacketKind.isRtpOrRtcp(first)) {
-      receiveSrtp(frame, bound);
+      receiveSrtp(frame, bound, false);
     } else {
       drop(DropReason.UNKNOWN_PROTOCOL);
       frame.release();
@@ -387,7 +401,30 @@ public final class Sfu
     endpoint.room().offer(() -> endpoint.onValidCheck(path, useCandidate));
   }
 
-  private void receiveSrtp(ByteBuf content, Endpoint endpoint) {
+  /**
+   * The end of a socket's read batch: each room gets the batch's packets for it in one task (run
+   * here if the room lives on this loop), and sends the forwarded copies with one flush.
+   */
+  @Override
+  public void readComplete(Channel socket) {
+    List<RoomBatch> batches = readBatches.get();
+    for (int i = 0; i < batches.size(); i++) {
+      RoomBatch batch = batches.get(i);
+      int n = batch.size();
+      if (!batch.room().offer(batch)) {
+        for (int k = 0; k < n; k++) {
+          drop(DropReason.OVERLOAD);
+        }
+      }
+    }
+    batches.clear();
+  }
+
+  /**
+   * An SRTP or SRTCP packet for {@code endpoint}: with {@code batched} (UDP) it joins the read
+   * batch's packets for its room, else (an ICE-TCP frame) it goes to the room alone.
+   */
+  private void receiveSrtp(ByteBuf content, Endpoint endpoint, boolean batched) {
     long arrived = System.nanoTime();
     if (endpoint == null) {
       drop(DropReason.UNBOUND_ADDRESS);
@@ -401,10 +438,27 @@ public final class Sfu
       packet.writeBytes(content);
       content.release();
     }
-    ByteBuf owned = packet;
-    if (!endpoint.room().offer(() -> endpoint.receiveSrtp(owned, arrived))) {
+    Room room = endpoint.room();
+    if (batched) {
+      List<RoomBatch> batches = readBatches.get();
+      RoomBatch batch = null;
+      for (int i = 0; i < batches.size(); i++) {
+        if (batches.get(i).room() == room) {
+          batch = batches.get(i);
+          break;
+        }
+      }
+      if (batch == null) {
+        batch = new RoomBatch(room);
+        batches.add(batch);
+      }
+      batch.add(endpoint, packet, arrived);
+      return;
+    }
+    RoomBatch single = new RoomBatch(room);
+    single.add(endpoint, packet, arrived);
+    if (!room.offer(single)) {
       drop(DropReason.OVERLOAD);
-      owned.release();
     }
   }
 

@@ -318,14 +318,16 @@ public final class Endpoint {
 
   /** An SRTP or SRTCP packet from a bound address; takes ownership of {@code packet}. */
   public void receiveSrtp(ByteBuf packet) {
-    receiveSrtp(packet, System.nanoTime());
+    receiveSrtp(packet, System.nanoTime(), true);
   }
 
   /**
    * An SRTP or SRTCP packet from a bound address, read from the socket at {@code arrivedNanos}
-   * ({@link System#nanoTime}); takes ownership of {@code packet}.
+   * ({@link System#nanoTime}); takes ownership of {@code packet}. With {@code flush} the room sends
+   * what it wrote and records the forwarding delay; a {@link RoomBatch} does both once for all its
+   * packets instead.
    */
-  public void receiveSrtp(ByteBuf packet, long arrivedNanos) {
+  void receiveSrtp(ByteBuf packet, long arrivedNanos, boolean flush) {
     try {
       if (srtp == null) {
         room.context().drop(DropReason.SRTP_NOT_READY);
@@ -364,8 +366,13 @@ public final class Endpoint {
       }
     } finally {
       packet.release();
-      room.flush();
-      room.recordForwardingDelay(arrivedNanos);
+      if (flush) {
+        room.flush();
+        int forwarded = room.takeForwarded();
+        if (forwarded > 0) {
+          room.recordForwardingDelay(System.nanoTime() - arrivedNanos, forwarded);
+        }
+      }
     }
   }
 

@@ -91,6 +91,29 @@ public final class Room {
     return true;
   }
 
+  /**
+   * Runs a batch of packets on the room's loop (at once when called there); false, and the packets
+   * are released, if the room is overloaded.
+   */
+  public boolean offer(RoomBatch batch) {
+    if (loop.inEventLoop()) {
+      batch.run();
+      return true;
+    }
+    int n = batch.size();
+    if (pending.addAndGet(n) > MAX_PENDING) {
+      pending.addAndGet(-n);
+      batch.release();
+      return false;
+    }
+    loop.execute(
+        () -> {
+          pending.addAndGet(-n);
+          batch.run();
+        });
+    return true;
+  }
+
   /** Runs a control command on the room's loop. */
   public <T> CompletableFuture<T> call(Callable<T> command) {
     CompletableFuture<T> result = new CompletableFuture<>();
@@ -289,16 +312,19 @@ public final class Room {
     forwarded++;
   }
 
+  /** The forwarded packets counted since the last call. */
+  int takeForwarded() {
+    int n = forwarded;
+    forwarded = 0;
+    return n;
+  }
+
   /**
-   * Records, once per packet forwarded since the last call, the time from {@code arrivedNanos}
-   * (when the incoming packet was read from the socket) to now (after the flush that handed the
-   * copies to the socket).
+   * Records {@code times} forwarded packets that spent {@code nanos} inside the SFU: from reading
+   * the incoming packet from the socket to the flush that handed the copies to the socket.
    */
-  void recordForwardingDelay(long arrivedNanos) {
-    if (forwarded > 0) {
-      forwardingDelay.record(System.nanoTime() - arrivedNanos, forwarded);
-      forwarded = 0;
-    }
+  void recordForwardingDelay(long nanos, int times) {
+    forwardingDelay.record(nanos, times);
   }
 
   private void tick() {
