@@ -78,6 +78,11 @@ final class LoadRun implements AutoCloseable {
   private volatile PromHistogram lastDelay = PromHistogram.EMPTY;
 
   private volatile PromHistogram steadyDelayStart;
+
+  /** The server's live heap (after GC) before the first participant, and at the last sample. */
+  private double liveHeapStart = Double.NaN;
+
+  private volatile double liveHeapLast = Double.NaN;
   private final Histogram steadyLatency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram windowLatency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final boolean tty = System.console() != null;
@@ -385,7 +390,8 @@ final class LoadRun implements AutoCloseable {
   // ---- sampling ----
 
   private void startSampler() {
-    probe.read(); // first CPU reading is a baseline
+    // The first reading is the baseline: CPU ticks, and the heap before anyone joined.
+    liveHeapStart = probe.read().liveHeapMb();
     sampler = timers.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -423,6 +429,9 @@ final class LoadRun implements AutoCloseable {
               ? 0
               : 100.0 * Math.max(0, dExpected - (received - lastReceived)) / dExpected;
       ServerProbe.Reading server = probe.read();
+      if (!Double.isNaN(server.liveHeapMb())) {
+        liveHeapLast = server.liveHeapMb();
+      }
       if (server.forwardingDelay().count() > 0) {
         lastDelay = server.forwardingDelay();
         if (steady && steadyDelayStart == null) {
@@ -653,7 +662,10 @@ final class LoadRun implements AutoCloseable {
         (rssMax - rssStart) / n,
         heapStart,
         heapMax,
-        (heapMax - heapStart) / n);
+        (heapMax - heapStart) / n,
+        liveHeapStart,
+        liveHeapLast,
+        (liveHeapLast - liveHeapStart) / n);
   }
 
   private static Report.Percentiles percentiles(Histogram h, double divisor) {

@@ -72,7 +72,10 @@ record Report(
       double rssMbPerParticipant,
       double heapMbStart,
       double heapMbMax,
-      double heapMbPerParticipant) {}
+      double heapMbPerParticipant,
+      double liveHeapMbStart,
+      double liveHeapMbEnd,
+      double liveHeapMbPerParticipant) {}
 
   record StreamRow(
       String receiver,

@@ -87,6 +87,14 @@ final class ReportWriter {
             r.serverUse().heapMbMax(),
             r.serverUse().heapMbPerParticipant())
       },
+      {
+        "server heap after GC start / end / per participant",
+        f(
+            "%.0f / %.0f MB / %.2f MB",
+            r.serverUse().liveHeapMbStart(),
+            r.serverUse().liveHeapMbEnd(),
+            r.serverUse().liveHeapMbPerParticipant())
+      },
     };
     int width = 0;
     for (String[] row : rows) {
@@ -249,6 +257,14 @@ final class ReportWriter {
             r.serverUse().heapMbPerParticipant(),
             r.serverUse().heapMbStart(),
             r.serverUse().heapMbMax()));
+    row(
+        b,
+        "server heap after GC per participant",
+        f(
+            "%.2f MB (%.0f → %.0f MB)",
+            r.serverUse().liveHeapMbPerParticipant(),
+            r.serverUse().liveHeapMbStart(),
+            r.serverUse().liveHeapMbEnd()));
     b.append("</table>");
 
     List<Report.Sample> tl = r.timeline();
