@@ -148,6 +148,12 @@ public final class Consumer {
     if (paused || closed) {
       return;
     }
+    if (currentEncoding < 0 && !subscriber.isConnected()) {
+      // Nothing reaches the subscriber before its transport is up: starting on a keyframe now
+      // would spend it, and the subscriber would wait for the next one (seconds). It starts on
+      // the keyframe it asks for when it connects, or on the next one asked for below.
+      return;
+    }
     if (video) {
       int best = producer.bestActiveEncoding(now);
       if (best != targetEncoding && producer.encodings().length > 1) {
