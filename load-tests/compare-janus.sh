@@ -122,7 +122,8 @@ metrics = [
     ("freezes", lambda r: r["totals"]["freezes"], True, 0),
     ("server cpu %", lambda r: num(r["serverUse"]["cpuPercentMean"]), True, 0),
     ("server RSS MB/participant", lambda r: num(r["serverUse"]["rssMbPerParticipant"]), True, 2),
-    ("server heap after GC MB/participant", lambda r: num(r["serverUse"].get("liveHeapMbPerParticipant")), True, 2),
+    ("server heap MB/participant (max-start)", lambda r: num(r["serverUse"].get("heapMbPerParticipant")), True, 2),
+    ("server heap floor MB/participant", lambda r: num(r["serverUse"].get("heapFloorMbPerParticipant")), True, 2),
     ("inside the SFU p99 ms", lambda r: num((r.get("sfuDelayMs") or {}).get("p99")), True, 3),
     ("Mbit/s in (received)", lambda r: num(r["totals"]["mbitPerSecondIn"]), False, 1),
 ]

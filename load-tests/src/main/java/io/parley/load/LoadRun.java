@@ -79,10 +79,9 @@ final class LoadRun implements AutoCloseable {
 
   private volatile PromHistogram steadyDelayStart;
 
-  /** The server's live heap (after GC) before the first participant, and at the last sample. */
-  private double liveHeapStart = Double.NaN;
+  /** The server's heap before the first participant joined. */
+  private double heapBeforeJoins = Double.NaN;
 
-  private volatile double liveHeapLast = Double.NaN;
   private final Histogram steadyLatency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram windowLatency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final boolean tty = System.console() != null;
@@ -391,7 +390,7 @@ final class LoadRun implements AutoCloseable {
 
   private void startSampler() {
     // The first reading is the baseline: CPU ticks, and the heap before anyone joined.
-    liveHeapStart = probe.read().liveHeapMb();
+    heapBeforeJoins = probe.read().heapMb();
     sampler = timers.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -429,9 +428,6 @@ final class LoadRun implements AutoCloseable {
               ? 0
               : 100.0 * Math.max(0, dExpected - (received - lastReceived)) / dExpected;
       ServerProbe.Reading server = probe.read();
-      if (!Double.isNaN(server.liveHeapMb())) {
-        liveHeapLast = server.liveHeapMb();
-      }
       if (server.forwardingDelay().count() > 0) {
         lastDelay = server.forwardingDelay();
         if (steady && steadyDelayStart == null) {
@@ -653,6 +649,15 @@ final class LoadRun implements AutoCloseable {
         heapMax = Double.isNaN(heapMax) ? s.serverHeapMb() : Math.max(heapMax, s.serverHeapMb());
       }
     }
+    // The heap that stays: the lowest reading of the last 10 s (young collections run every
+    // second or so under load, so the lowest is close to the heap right after one), less the heap
+    // before anyone joined.
+    double floor = Double.NaN;
+    for (Report.Sample s : timeline.subList(Math.max(0, timeline.size() - 10), timeline.size())) {
+      if (!Double.isNaN(s.serverHeapMb())) {
+        floor = Double.isNaN(floor) ? s.serverHeapMb() : Math.min(floor, s.serverHeapMb());
+      }
+    }
     int n = Math.max(1, connected);
     return new Report.ServerUse(
         cpuN == 0 ? Double.NaN : cpuSum / cpuN,
@@ -663,9 +668,9 @@ final class LoadRun implements AutoCloseable {
         heapStart,
         heapMax,
         (heapMax - heapStart) / n,
-        liveHeapStart,
-        liveHeapLast,
-        (liveHeapLast - liveHeapStart) / n);
+        heapBeforeJoins,
+        floor,
+        (floor - heapBeforeJoins) / n);
   }
 
   private static Report.Percentiles percentiles(Histogram h, double divisor) {

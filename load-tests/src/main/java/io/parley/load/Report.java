@@ -73,9 +73,9 @@ record Report(
       double heapMbStart,
       double heapMbMax,
       double heapMbPerParticipant,
-      double liveHeapMbStart,
-      double liveHeapMbEnd,
-      double liveHeapMbPerParticipant) {}
+      double heapMbBeforeJoins,
+      double heapFloorMbAtEnd,
+      double heapFloorMbPerParticipant) {}
 
   record StreamRow(
       String receiver,

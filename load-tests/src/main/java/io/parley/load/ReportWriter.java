@@ -88,12 +88,12 @@ final class ReportWriter {
             r.serverUse().heapMbPerParticipant())
       },
       {
-        "server heap after GC start / end / per participant",
+        "server heap before joins / floor at end / per participant",
         f(
             "%.0f / %.0f MB / %.2f MB",
-            r.serverUse().liveHeapMbStart(),
-            r.serverUse().liveHeapMbEnd(),
-            r.serverUse().liveHeapMbPerParticipant())
+            r.serverUse().heapMbBeforeJoins(),
+            r.serverUse().heapFloorMbAtEnd(),
+            r.serverUse().heapFloorMbPerParticipant())
       },
     };
     int width = 0;
@@ -259,12 +259,12 @@ final class ReportWriter {
             r.serverUse().heapMbMax()));
     row(
         b,
-        "server heap after GC per participant",
+        "server heap floor per participant",
         f(
             "%.2f MB (%.0f → %.0f MB)",
-            r.serverUse().liveHeapMbPerParticipant(),
-            r.serverUse().liveHeapMbStart(),
-            r.serverUse().liveHeapMbEnd()));
+            r.serverUse().heapFloorMbPerParticipant(),
+            r.serverUse().heapMbBeforeJoins(),
+            r.serverUse().heapFloorMbAtEnd()));
     b.append("</table>");
 
     List<Report.Sample> tl = r.timeline();

@@ -16,16 +16,8 @@ import java.time.Duration;
  */
 final class ServerProbe {
   /** One reading; NaN where unknown. */
-  /**
-   * One reading; NaN where unknown. {@code liveHeapMb} is the old generation after the last GC
-   * (Micrometer's jvm_gc_live_data_size_bytes): the heap that stays, without the garbage.
-   */
-  record Reading(
-      double cpuPercent,
-      double rssMb,
-      double heapMb,
-      double liveHeapMb,
-      PromHistogram forwardingDelay) {}
+  /** One reading; NaN where unknown. */
+  record Reading(double cpuPercent, double rssMb, double heapMb, PromHistogram forwardingDelay) {}
 
   /** Parley's histogram of the time forwarded packets spend inside the SFU. */
   static final String FORWARDING_DELAY = "parley_forwarding_delay_seconds";
@@ -48,7 +40,6 @@ final class ServerProbe {
     double cpu = Double.NaN;
     double rss = Double.NaN;
     double heap = Double.NaN;
-    double live = Double.NaN;
     PromHistogram delay = PromHistogram.EMPTY;
     if (pid > 0) {
       try {
@@ -84,8 +75,6 @@ final class ServerProbe {
           if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
             sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             found = true;
-          } else if (line.startsWith("jvm_gc_live_data_size_bytes ")) {
-            live = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) / (1024 * 1024);
           } else if (pid <= 0 && line.startsWith("process_cpu_usage ")) {
             cpu = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)) * 100;
           }
@@ -100,6 +89,6 @@ final class ServerProbe {
         Thread.currentThread().interrupt();
       }
     }
-    return new Reading(cpu, rss, heap, live, delay);
+    return new Reading(cpu, rss, heap, delay);
   }
 }
