@@ -11,11 +11,12 @@ what=${1:-all}
 
 echo "machine: $(nproc) cores, $(lscpu | grep 'Model name' | sed 's/.*: *//'), $(date -u +%FT%TZ)"
 echo "before: $(uptime)"
-mvn -B -q -o -pl sfu-core,load-tests package -DskipTests \
-  org.codehaus.mojo:exec-maven-plugin:3.5.0:exec -Dexec.executable=sh \
-  "-Dexec.args=-c 'echo %classpath > target/classpath.txt'"
+# One reactor build (-am: the sibling modules come from this tree, never from ~/.m2), and the
+# load-tests module's classpath as the reactor resolved it.
+nice -n 10 mvn -B -q -o -pl load-tests -am package dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=test
 cd load-tests
-cp="$(cat target/classpath.txt)"
+cp="target/classes:target/test-classes:$(cat target/classpath.txt)"
 log=-Dlogback.configurationFile=bench/logback.xml
 
 if [[ $what == all || $what == jmh ]]; then

@@ -4,7 +4,10 @@
 # results with Parley/Janus ratios.
 #
 #   load-tests/compare-janus.sh [--duration 10s] [--step-duration 8s] [--out DIR] [--only a,b,c,d]
+#                               [--servers parley,janus]
 #
+# PARLEY_JAVA_OPTS adds JVM options to Parley's server (e.g. -Xlog:gc:file=gc.log);
+# PARLEY_SERVER_JAR runs Parley's server from another build (an A/B run with the same load tool).
 # Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.
 # Scenarios: (a) 1 room x 4 publishers, all receiving each other; (b) 1 publisher x 50
 # subscribers; (c) 10 rooms x 5 participants; (d) capacity search on (c): rooms of 5 added until
@@ -15,6 +18,7 @@ jar="$here/target/parley-load.jar"
 duration=10s
 step_duration=8s
 only="a,b,c,d"
+servers="parley,janus"
 out="$here/target/compare-janus"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -22,11 +26,12 @@ while [[ $# -gt 0 ]]; do
     --step-duration) step_duration="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
+    --servers) servers="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
 [[ -f "$jar" ]] || { echo "build it first: mvn -pl load-tests package -DskipTests" >&2; exit 1; }
-command -v janus >/dev/null || { echo "install Debian janus first: apt-get install -y janus" >&2; exit 1; }
+[[ $servers != *janus* ]] || command -v janus >/dev/null || { echo "install Debian janus first: apt-get install -y janus" >&2; exit 1; }
 mkdir -p "$out"
 # Both servers are reached on the machine's own address (Janus gathers no loopback candidates).
 host_ip=$(hostname -I | awk '{print $1}')
@@ -48,7 +53,7 @@ start_parley() {
   local log="$out/parley-server.log"
   PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=0 PARLEY_UDP_BIND="$host_ip" PARLEY_UDP_PORT=0 \
     PARLEY_ADVERTISED_ADDRESSES="$host_ip" \
-    java -Xmx1g -cp "$jar" io.parley.signalling.Main >"$log" 2>&1 &
+    java -Xmx1g ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
     grep -q "Parley is up" "$log" && break
@@ -74,7 +79,7 @@ run() { # server scenario args...
     --label "$scenario" --out "$out/$server-$scenario" "$@" | grep -v '^\[' || true
 }
 
-for server in parley janus; do
+for server in ${servers//,/ }; do
   if [[ $server == parley ]]; then start_parley; else start_janus; fi
   # A short unmeasured run first, so neither server is measured cold (JIT, crypto set-up).
   java -jar "$jar" "${target[@]}" --bind "$host_ip" -p 2 --duration 3s --ramp-up 1s \
@@ -117,6 +122,9 @@ metrics = [
     ("freezes", lambda r: r["totals"]["freezes"], True, 0),
     ("server cpu %", lambda r: num(r["serverUse"]["cpuPercentMean"]), True, 0),
     ("server RSS MB/participant", lambda r: num(r["serverUse"]["rssMbPerParticipant"]), True, 2),
+    ("server heap MB/participant (max-start)", lambda r: num(r["serverUse"].get("heapMbPerParticipant")), True, 2),
+    ("server heap floor MB/participant", lambda r: num(r["serverUse"].get("heapFloorMbPerParticipant")), True, 2),
+    ("inside the SFU p99 ms", lambda r: num((r.get("sfuDelayMs") or {}).get("p99")), True, 3),
     ("Mbit/s in (received)", lambda r: num(r["totals"]["mbitPerSecondIn"]), False, 1),
 ]
 print("| scenario | metric | Parley | Janus | Parley advantage |")

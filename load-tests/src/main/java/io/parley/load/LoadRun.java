@@ -73,6 +73,15 @@ final class LoadRun implements AutoCloseable {
   private long lastFreezes;
   private long lastSampleNanos = System.nanoTime();
   private volatile boolean steady;
+
+  /** The server's forwarding delay histogram: latest reading, and at the start of steady state. */
+  private volatile PromHistogram lastDelay = PromHistogram.EMPTY;
+
+  private volatile PromHistogram steadyDelayStart;
+
+  /** The server's heap before the first participant joined. */
+  private double heapBeforeJoins = Double.NaN;
+
   private final Histogram steadyLatency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final Histogram windowLatency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
   private final boolean tty = System.console() != null;
@@ -142,6 +151,7 @@ final class LoadRun implements AutoCloseable {
       synchronized (windowLatency) {
         windowLatency.reset();
       }
+      PromHistogram delay0 = lastDelay;
       long expected0 = stats.expected();
       long received0 = stats.received();
       long freezes0 = stats.freezes.sum();
@@ -161,6 +171,7 @@ final class LoadRun implements AutoCloseable {
         p50 = windowLatency.getValueAtPercentile(50) / 1000.0;
         p99 = windowLatency.getValueAtPercentile(99) / 1000.0;
       }
+      PromHistogram stepDelay = lastDelay.minus(delay0);
       double mbitIn = 0;
       for (Report.Sample s : timeline.subList(timelineStart, timeline.size())) {
         if (!Double.isNaN(s.serverCpuPercent())) {
@@ -193,16 +204,19 @@ final class LoadRun implements AutoCloseable {
               cpuCount == 0 ? Double.NaN : cpuSum / cpuCount,
               mbitIn / samples,
               breach == null,
-              breach);
+              breach,
+              stepDelay.percentile(50) * 1e3,
+              stepDelay.percentile(99) * 1e3);
       steps.add(step);
       out.printf(
           Locale.ROOT,
-          "%nstep: %d rooms, %d participants (%d connected): p99 %.1f ms, loss %.2f%%, freezes %d"
-              + " -> %s%n",
+          "%nstep: %d rooms, %d participants (%d connected): p99 %.1f ms (inside the SFU %.3f"
+              + " ms), loss %.2f%%, freezes %d -> %s%n",
           roomsAdded,
           participants.size(),
           connected,
           p99,
+          step.sfuP99Ms(),
           loss,
           freezes,
           breach == null ? "within the SLO" : "SLO broken: " + breach);
@@ -375,7 +389,8 @@ final class LoadRun implements AutoCloseable {
   // ---- sampling ----
 
   private void startSampler() {
-    probe.read(); // first CPU reading is a baseline
+    // The first reading is the baseline: CPU ticks, and the heap before anyone joined.
+    heapBeforeJoins = probe.read().heapMb();
     sampler = timers.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -413,6 +428,12 @@ final class LoadRun implements AutoCloseable {
               ? 0
               : 100.0 * Math.max(0, dExpected - (received - lastReceived)) / dExpected;
       ServerProbe.Reading server = probe.read();
+      if (server.forwardingDelay().count() > 0) {
+        lastDelay = server.forwardingDelay();
+        if (steady && steadyDelayStart == null) {
+          steadyDelayStart = server.forwardingDelay();
+        }
+      }
       Report.Sample s =
           new Report.Sample(
               (now - startNanos) / 1e9,
@@ -589,11 +610,19 @@ final class LoadRun implements AutoCloseable {
         seconds,
         totals,
         percentiles(latency, 1e3),
+        sfuDelay(),
         percentiles(join, 1),
         serverUse(connected),
         rows,
         List.copyOf(timeline),
         capacity);
+  }
+
+  /** Time inside the SFU over the measured phase (from the first reading after steady state). */
+  private Report.SfuDelay sfuDelay() {
+    PromHistogram d = lastDelay.minus(steadyDelayStart);
+    return new Report.SfuDelay(
+        d.count(), d.percentile(50) * 1e3, d.percentile(99) * 1e3, d.percentile(99.9) * 1e3);
   }
 
   private Report.ServerUse serverUse(int connected) {
@@ -620,6 +649,15 @@ final class LoadRun implements AutoCloseable {
         heapMax = Double.isNaN(heapMax) ? s.serverHeapMb() : Math.max(heapMax, s.serverHeapMb());
       }
     }
+    // The heap that stays: the lowest reading of the last 10 s (young collections run every
+    // second or so under load, so the lowest is close to the heap right after one), less the heap
+    // before anyone joined.
+    double floor = Double.NaN;
+    for (Report.Sample s : timeline.subList(Math.max(0, timeline.size() - 10), timeline.size())) {
+      if (!Double.isNaN(s.serverHeapMb())) {
+        floor = Double.isNaN(floor) ? s.serverHeapMb() : Math.min(floor, s.serverHeapMb());
+      }
+    }
     int n = Math.max(1, connected);
     return new Report.ServerUse(
         cpuN == 0 ? Double.NaN : cpuSum / cpuN,
@@ -629,7 +667,10 @@ final class LoadRun implements AutoCloseable {
         (rssMax - rssStart) / n,
         heapStart,
         heapMax,
-        (heapMax - heapStart) / n);
+        (heapMax - heapStart) / n,
+        heapBeforeJoins,
+        floor,
+        (floor - heapBeforeJoins) / n);
   }
 
   private static Report.Percentiles percentiles(Histogram h, double divisor) {

@@ -175,7 +175,11 @@ public final class ParleyLoad implements Callable<Integer> {
       description = "the server's process id: its CPU and memory go into the report")
   long serverPid;
 
-  @Option(names = "--metrics-url", description = "the server's Prometheus /metrics (JVM heap)")
+  @Option(
+      names = "--metrics-url",
+      description =
+          "the server's Prometheus /metrics (JVM heap, time inside the SFU); default for Parley:"
+              + " --server + /metrics")
   URI metricsUrl;
 
   @Option(
@@ -269,7 +273,7 @@ public final class ParleyLoad implements Callable<Integer> {
         ioThreads,
         bind,
         serverPid,
-        metricsUrl,
+        metricsUrl != null || janus != null ? metricsUrl : server.resolve("/metrics"),
         label.isEmpty() ? (capacity ? "capacity search" : "run") : label);
   }
 

@@ -17,6 +17,7 @@ record Report(
     double seconds,
     Totals totals,
     Percentiles latencyMs,
+    SfuDelay sfuDelayMs,
     Percentiles joinMs,
     ServerUse serverUse,
     List<StreamRow> streams,
@@ -57,6 +58,12 @@ record Report(
 
   record Percentiles(long count, double p50, double p90, double p99, double max) {}
 
+  /**
+   * Time inside the SFU (Parley's parley_forwarding_delay_seconds from /metrics) during the
+   * measured phase, ms; count 0 when the server does not export it.
+   */
+  record SfuDelay(long count, double p50, double p99, double p999) {}
+
   record ServerUse(
       double cpuPercentMean,
       double cpuPercentMax,
@@ -65,7 +72,10 @@ record Report(
       double rssMbPerParticipant,
       double heapMbStart,
       double heapMbMax,
-      double heapMbPerParticipant) {}
+      double heapMbPerParticipant,
+      double heapMbBeforeJoins,
+      double heapFloorMbAtEnd,
+      double heapFloorMbPerParticipant) {}
 
   record StreamRow(
       String receiver,
@@ -120,5 +130,7 @@ record Report(
       double serverCpuPercent,
       double mbitIn,
       boolean good,
-      String breach) {}
+      String breach,
+      double sfuP50Ms,
+      double sfuP99Ms) {}
 }

@@ -62,6 +62,7 @@ final class ReportWriter {
       {"loss", f("%.3f %% (%d of %d)", t.lossPercent(), t.lost(), t.expected())},
       {"corrupt packets", String.valueOf(t.corrupt())},
       {"latency p50 / p90 / p99 / max", pct(r.latencyMs(), "ms")},
+      {"inside the SFU p50 / p99 / p99.9", sfu(r.sfuDelayMs())},
       {"join -> first frame p50 / p90 / p99 / max", pct(r.joinMs(), "ms")},
       {"jitter (mean of streams)", f("%.2f ms", t.meanJitterMs())},
       {"freezes (> 500 ms)", String.valueOf(t.freezes())},
@@ -86,6 +87,14 @@ final class ReportWriter {
             r.serverUse().heapMbMax(),
             r.serverUse().heapMbPerParticipant())
       },
+      {
+        "server heap before joins / floor at end / per participant",
+        f(
+            "%.0f / %.0f MB / %.2f MB",
+            r.serverUse().heapMbBeforeJoins(),
+            r.serverUse().heapFloorMbAtEnd(),
+            r.serverUse().heapFloorMbPerParticipant())
+      },
     };
     int width = 0;
     for (String[] row : rows) {
@@ -105,17 +114,26 @@ final class ReportWriter {
           c.sloLossPercent(),
           c.sloFreezes() ? ", no freezes" : "");
       out.printf(
-          "  %6s %12s %10s %10s %9s %8s %9s  %s%n",
-          "rooms", "participants", "p50 ms", "p99 ms", "loss %", "freezes", "cpu %", "verdict");
+          "  %6s %12s %10s %10s %12s %9s %8s %9s  %s%n",
+          "rooms",
+          "participants",
+          "p50 ms",
+          "p99 ms",
+          "sfu p99 ms",
+          "loss %",
+          "freezes",
+          "cpu %",
+          "verdict");
       for (Report.Step st : c.steps()) {
         out.printf(
             Locale.ROOT,
-            "  %6d %7d (%3d) %10.1f %10.1f %9.2f %8d %9.0f  %s%n",
+            "  %6d %7d (%3d) %10.1f %10.1f %12.3f %9.2f %8d %9.0f  %s%n",
             st.rooms(),
             st.participants(),
             st.connected(),
             st.p50Ms(),
             st.p99Ms(),
+            st.sfuP99Ms(),
             st.lossPercent(),
             st.freezes(),
             st.serverCpuPercent(),
@@ -160,6 +178,13 @@ final class ReportWriter {
             w.freezes());
       }
     }
+  }
+
+  private static String sfu(Report.SfuDelay d) {
+    if (d == null || d.count() == 0) {
+      return "- (not exported by the server)";
+    }
+    return f("%.3f / %.3f / %.3f ms (%d packets)", d.p50(), d.p99(), d.p999(), d.count());
   }
 
   private static String pct(Report.Percentiles p, String unit) {
@@ -208,6 +233,7 @@ final class ReportWriter {
     row(b, "loss", f("%.3f %%", t.lossPercent()));
     row(b, "corrupt packets", String.valueOf(t.corrupt()));
     row(b, "latency p50 / p90 / p99 / max", pct(r.latencyMs(), "ms"));
+    row(b, "inside the SFU p50 / p99 / p99.9", sfu(r.sfuDelayMs()));
     row(b, "join &rarr; first frame p50 / p90 / p99 / max", pct(r.joinMs(), "ms"));
     row(b, "freezes (&gt; 500 ms)", String.valueOf(t.freezes()));
     row(b, "layer switches", String.valueOf(t.layerSwitches()));
@@ -231,6 +257,14 @@ final class ReportWriter {
             r.serverUse().heapMbPerParticipant(),
             r.serverUse().heapMbStart(),
             r.serverUse().heapMbMax()));
+    row(
+        b,
+        "server heap floor per participant",
+        f(
+            "%.2f MB (%.0f → %.0f MB)",
+            r.serverUse().heapFloorMbPerParticipant(),
+            r.serverUse().heapMbBeforeJoins(),
+            r.serverUse().heapFloorMbAtEnd()));
     b.append("</table>");
 
     List<Report.Sample> tl = r.timeline();
@@ -267,7 +301,8 @@ final class ReportWriter {
           .append(" rooms; stopped: ")
           .append(esc(c.stopReason()))
           .append("</p><table><tr><th>rooms</th><th>participants</th><th>connected</th>")
-          .append("<th>p50 ms</th><th>p99 ms</th><th>loss %</th><th>freezes</th>")
+          .append("<th>p50 ms</th><th>p99 ms</th><th>SFU p99 ms</th><th>loss %</th>")
+          .append("<th>freezes</th>")
           .append("<th>server cpu %</th><th>verdict</th></tr>");
       for (Report.Step st : c.steps()) {
         b.append("<tr><td>")
@@ -280,6 +315,8 @@ final class ReportWriter {
             .append(f("%.1f", st.p50Ms()))
             .append("</td><td>")
             .append(f("%.1f", st.p99Ms()))
+            .append("</td><td>")
+            .append(f("%.3f", st.sfuP99Ms()))
             .append("</td><td>")
             .append(f("%.2f", st.lossPercent()))
             .append("</td><td>")

@@ -16,7 +16,11 @@ import java.time.Duration;
  */
 final class ServerProbe {
   /** One reading; NaN where unknown. */
-  record Reading(double cpuPercent, double rssMb, double heapMb) {}
+  /** One reading; NaN where unknown. */
+  record Reading(double cpuPercent, double rssMb, double heapMb, PromHistogram forwardingDelay) {}
+
+  /** Parley's histogram of the time forwarded packets spend inside the SFU. */
+  static final String FORWARDING_DELAY = "parley_forwarding_delay_seconds";
 
   private static final double TICKS_PER_SECOND = 100.0; // USER_HZ on Linux
 
@@ -36,6 +40,7 @@ final class ServerProbe {
     double cpu = Double.NaN;
     double rss = Double.NaN;
     double heap = Double.NaN;
+    PromHistogram delay = PromHistogram.EMPTY;
     if (pid > 0) {
       try {
         String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
@@ -77,12 +82,13 @@ final class ServerProbe {
         if (found) {
           heap = sum / (1024 * 1024);
         }
+        delay = PromHistogram.parse(text, FORWARDING_DELAY);
       } catch (IOException | RuntimeException e) {
         // No metrics this time.
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
-    return new Reading(cpu, rss, heap);
+    return new Reading(cpu, rss, heap, delay);
   }
 }

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.parley.sfu.api.ConsumerInfo;
 import io.parley.sfu.api.ConsumerSpec;
 import io.parley.sfu.api.IceCandidate;
@@ -25,6 +26,7 @@ import io.parley.sfu.routing.Endpoint;
 import io.parley.sfu.routing.MediaContext;
 import io.parley.sfu.routing.MediaStats;
 import io.parley.sfu.routing.Room;
+import io.parley.sfu.routing.RoomBatch;
 import io.parley.sfu.routing.Routing;
 import io.parley.sfu.rtp.PacketKind;
 import io.parley.sfu.transport.DropCounters;
@@ -34,6 +36,7 @@ import io.parley.sfu.transport.TcpConnection;
 import io.parley.sfu.transport.TcpTransport;
 import io.parley.sfu.transport.UdpPath;
 import io.parley.sfu.transport.UdpTransport;
+import io.parley.sfu.util.LatencyHistogram;
 import io.parley.sfu.util.RateLimitedLog;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -83,6 +86,21 @@ public final class Sfu
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000);
   private final Map<String, EndpointRecord> endpointStates = new ConcurrentHashMap<>();
   private volatile MediaMetrics metrics = MediaMetrics.NONE;
+
+  /**
+   * Per I/O thread: the SRTP packets of the socket's current read batch, by room (a handful of
+   * rooms at most), handed to each room at the end of the batch.
+   */
+  private final FastThreadLocal<List<RoomBatch>> readBatches =
+      new FastThreadLocal<>() {
+        @Override
+        protected List<RoomBatch> initialValue() {
+          return new ArrayList<>();
+        }
+      };
+
+  /** Time inside the SFU of forwarded packets, one histogram per event loop (its only writer). */
+  private final Map<EventLoop, LatencyHistogram> forwardingDelay = new java.util.HashMap<>();
 
   /** What an endpoint's transport is doing, for the endpoints-by-state gauge. */
   public enum EndpointState {
@@ -164,6 +182,7 @@ public final class Sfu
     }
     this.transport = udp;
     this.tcp = tcpPort;
+    udp.group().forEach(e -> forwardingDelay.put((EventLoop) e, new LatencyHistogram()));
   }
 
   /** Opens the UDP port (and the ICE-TCP port) and returns a running SFU. */
@@ -267,7 +286,7 @@ public final class Sfu
         content.release();
       }
     } else if (PacketKind.isRtpOrRtcp(first)) {
-      receiveSrtp(content, endpointsByAddress.get(sender));
+      receiveSrtp(content, endpointsByAddress.get(sender), true);
     } else {
       drop(DropReason.UNKNOWN_PROTOCOL);
       content.release();
@@ -323,7 +342,7 @@ public final class Sfu
         frame.release();
       }
     } else if (PacketKind.isRtpOrRtcp(first)) {
-      receiveSrtp(frame, bound);
+      receiveSrtp(frame, bound, false);
     } else {
       drop(DropReason.UNKNOWN_PROTOCOL);
       frame.release();
@@ -382,7 +401,31 @@ public final class Sfu
     endpoint.room().offer(() -> endpoint.onValidCheck(path, useCandidate));
   }
 
-  private void receiveSrtp(ByteBuf content, Endpoint endpoint) {
+  /**
+   * The end of a socket's read batch: each room gets the batch's packets for it in one task (run
+   * here if the room lives on this loop), and sends the forwarded copies with one flush.
+   */
+  @Override
+  public void readComplete(Channel socket) {
+    List<RoomBatch> batches = readBatches.get();
+    for (int i = 0; i < batches.size(); i++) {
+      RoomBatch batch = batches.get(i);
+      int n = batch.size();
+      if (!batch.room().offer(batch)) {
+        for (int k = 0; k < n; k++) {
+          drop(DropReason.OVERLOAD);
+        }
+      }
+    }
+    batches.clear();
+  }
+
+  /**
+   * An SRTP or SRTCP packet for {@code endpoint}: with {@code batched} (UDP) it joins the read
+   * batch's packets for its room, else (an ICE-TCP frame) it goes to the room alone.
+   */
+  private void receiveSrtp(ByteBuf content, Endpoint endpoint, boolean batched) {
+    long arrived = System.nanoTime();
     if (endpoint == null) {
       drop(DropReason.UNBOUND_ADDRESS);
       content.release();
@@ -395,10 +438,27 @@ public final class Sfu
       packet.writeBytes(content);
       content.release();
     }
-    ByteBuf owned = packet;
-    if (!endpoint.room().offer(() -> endpoint.receiveSrtp(owned))) {
+    Room room = endpoint.room();
+    if (batched) {
+      List<RoomBatch> batches = readBatches.get();
+      RoomBatch batch = null;
+      for (int i = 0; i < batches.size(); i++) {
+        if (batches.get(i).room() == room) {
+          batch = batches.get(i);
+          break;
+        }
+      }
+      if (batch == null) {
+        batch = new RoomBatch(room);
+        batches.add(batch);
+      }
+      batch.add(endpoint, packet, arrived);
+      return;
+    }
+    RoomBatch single = new RoomBatch(room);
+    single.add(endpoint, packet, arrived);
+    if (!room.offer(single)) {
       drop(DropReason.OVERLOAD);
-      owned.release();
     }
   }
 
@@ -430,6 +490,25 @@ public final class Sfu
   @Override
   public SfuListener events() {
     return events;
+  }
+
+  @Override
+  public LatencyHistogram forwardingDelay(EventLoop loop) {
+    LatencyHistogram histogram = forwardingDelay.get(loop);
+    return histogram != null ? histogram : new LatencyHistogram();
+  }
+
+  /**
+   * Time inside the SFU of every packet forwarded so far, summed over the event loops: from the
+   * incoming datagram's read to the flush that handed the copy to the socket. Returns the sum in
+   * ns; {@code counts} (length {@link LatencyHistogram#BUCKETS} + 1) receives the bucket counts.
+   */
+  public long forwardingDelay(long[] counts) {
+    long sum = 0;
+    for (LatencyHistogram histogram : forwardingDelay.values()) {
+      sum += histogram.addTo(counts);
+    }
+    return sum;
   }
 
   @Override

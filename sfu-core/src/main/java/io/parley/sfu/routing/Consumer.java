@@ -16,6 +16,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * the room thread.
  */
 public final class Consumer {
+  /** How long sent packets are kept for NACKs (see {@link PacketCache}). */
+  static final long CACHE_MAX_AGE_NANOS = 1_000_000_000L;
+
   private final ConsumerSpec spec;
   private final Producer producer;
   private final Endpoint subscriber;
@@ -55,7 +58,7 @@ public final class Consumer {
     this.ssrc = random.nextLong(1, 0xFFFFFFFFL);
     this.clockRate = producer.spec().codec().clockRate();
     this.video = producer.kind() == MediaKind.VIDEO;
-    this.cache = new PacketCache(video ? 512 : 64);
+    this.cache = new PacketCache(video ? 512 : 64, CACHE_MAX_AGE_NANOS);
     this.targetEncoding = producer.encodings().length - 1;
     this.lastSeq = random.nextInt(0x10000);
     this.lastTimestamp = random.nextLong(0x100000000L);
@@ -156,6 +159,12 @@ public final class Consumer {
     if (paused || closed) {
       return;
     }
+    if (currentEncoding < 0 && !subscriber.isConnected()) {
+      // Nothing reaches the subscriber before its transport is up: starting on a keyframe now
+      // would spend it, and the subscriber would wait for the next one (seconds). It starts on
+      // the keyframe it asks for when it connects, or on the next one asked for below.
+      return;
+    }
     if (video) {
       int best = producer.bestActiveEncoding(now, maxEncoding);
       if (best != targetEncoding && producer.encodings().length > 1) {
@@ -250,7 +259,7 @@ public final class Consumer {
       if (transportSequence >= 0) {
         subscriber.sentWithTransportSequence(transportSequence, out.readableBytes());
       }
-      cache.put(seq, out);
+      cache.put(seq, out, now);
     }
     out.release();
   }

@@ -319,6 +319,16 @@ public final class Endpoint {
 
   /** An SRTP or SRTCP packet from a bound address; takes ownership of {@code packet}. */
   public void receiveSrtp(ByteBuf packet) {
+    receiveSrtp(packet, System.nanoTime(), true);
+  }
+
+  /**
+   * An SRTP or SRTCP packet from a bound address, read from the socket at {@code arrivedNanos}
+   * ({@link System#nanoTime}); takes ownership of {@code packet}. With {@code flush} the room sends
+   * what it wrote and records the forwarding delay; a {@link RoomBatch} does both once for all its
+   * packets instead.
+   */
+  void receiveSrtp(ByteBuf packet, long arrivedNanos, boolean flush) {
     try {
       if (srtp == null) {
         room.context().drop(DropReason.SRTP_NOT_READY);
@@ -357,7 +367,13 @@ public final class Endpoint {
       }
     } finally {
       packet.release();
-      room.flush();
+      if (flush) {
+        room.flush();
+        int forwarded = room.takeForwarded();
+        if (forwarded > 0) {
+          room.recordForwardingDelay(System.nanoTime() - arrivedNanos, forwarded);
+        }
+      }
     }
   }
 
@@ -426,6 +442,7 @@ public final class Endpoint {
     room.context().stats().rtpBytesOut.add(packet.readableBytes());
     room.context().stats().sent(kind, packet.readableBytes());
     room.write(packet, selected);
+    room.countForwarded();
     return true;
   }
 

@@ -1,12 +1,14 @@
 package io.parley.sfu.routing;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.EventLoop;
 import io.parley.sfu.api.MediaMetrics;
 import io.parley.sfu.api.SfuListener;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.transport.DropCounters;
 import io.parley.sfu.transport.DropReason;
 import io.parley.sfu.transport.MediaPath;
+import io.parley.sfu.util.LatencyHistogram;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 
@@ -26,6 +28,14 @@ public interface MediaContext {
   }
 
   SfuListener events();
+
+  /**
+   * Where the rooms on {@code loop} record how long forwarded packets spent inside the SFU; written
+   * by that loop only.
+   */
+  default LatencyHistogram forwardingDelay(EventLoop loop) {
+    return new LatencyHistogram();
+  }
 
   DtlsCertificate certificate();
 

@@ -7,6 +7,7 @@ import io.parley.sfu.api.SfuException;
 import io.parley.sfu.transport.MediaPath;
 import io.parley.sfu.transport.TcpConnection;
 import io.parley.sfu.transport.UdpPath;
+import io.parley.sfu.util.LatencyHistogram;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +38,12 @@ public final class Room {
   private final ScheduledFuture<?> ticker;
   private boolean flushPending;
 
+  /** Time inside the SFU of forwarded packets, shared by the rooms of this loop. */
+  private final LatencyHistogram forwardingDelay;
+
+  /** RTP packets handed to the socket since the last {@link #recordForwardingDelay}. */
+  private int forwarded;
+
   /** ICE-TCP connections written to since the last flush (a handful at most). */
   private final List<TcpConnection> tcpFlushes = new ArrayList<>();
 
@@ -50,6 +57,7 @@ public final class Room {
     this.loop = loop;
     this.socket = socket;
     this.context = context;
+    this.forwardingDelay = context.forwardingDelay(loop);
     this.ticker = loop.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
   }
 
@@ -79,6 +87,29 @@ public final class Room {
         () -> {
           pending.decrementAndGet();
           task.run();
+        });
+    return true;
+  }
+
+  /**
+   * Runs a batch of packets on the room's loop (at once when called there); false, and the packets
+   * are released, if the room is overloaded.
+   */
+  public boolean offer(RoomBatch batch) {
+    if (loop.inEventLoop()) {
+      batch.run();
+      return true;
+    }
+    int n = batch.size();
+    if (pending.addAndGet(n) > MAX_PENDING) {
+      pending.addAndGet(-n);
+      batch.release();
+      return false;
+    }
+    loop.execute(
+        () -> {
+          pending.addAndGet(-n);
+          batch.run();
         });
     return true;
   }
@@ -274,6 +305,26 @@ public final class Room {
       }
       tcpFlushes.clear();
     }
+  }
+
+  /** A forwarded RTP packet was written (see {@link #recordForwardingDelay}). */
+  void countForwarded() {
+    forwarded++;
+  }
+
+  /** The forwarded packets counted since the last call. */
+  int takeForwarded() {
+    int n = forwarded;
+    forwarded = 0;
+    return n;
+  }
+
+  /**
+   * Records {@code times} forwarded packets that spent {@code nanos} inside the SFU: from reading
+   * the incoming packet from the socket to the flush that handed the copies to the socket.
+   */
+  void recordForwardingDelay(long nanos, int times) {
+    forwardingDelay.record(nanos, times);
   }
 
   private void tick() {

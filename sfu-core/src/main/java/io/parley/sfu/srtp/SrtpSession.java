@@ -43,10 +43,13 @@ public final class SrtpSession implements AutoCloseable {
 
   static {
     // jitsi-srtp otherwise benchmarks OpenSSL (JNI), SunJCE and BouncyCastle on first use and keeps
-    // the fastest. On our machines SunJCE's AES (with AES-NI intrinsics) beat the JNI path for
-    // packet-sized buffers, and a fixed choice keeps start-up and behaviour predictable. A
-    // configured factory is tried first and used as soon as it works.
-    Aes.setFactoryClassName("SunJCE");
+    // the fastest; a fixed choice keeps start-up and behaviour predictable. A configured factory
+    // is tried first and used as soon as it works (else jitsi-srtp falls back to its benchmark,
+    // e.g. where the native library does not load). OpenSSL, measured with the forwarding JMH
+    // benchmark (BENCHMARKS.md): with AES-GCM and 10 consumers it costs less CPU per forwarded
+    // packet than SunJCE and allocates about a sixth (SunJCE copies every in-place buffer), which
+    // keeps young collections, and the pauses packets wait out, rarer.
+    Aes.setFactoryClassName("OpenSSL");
   }
 
   private final SrtpProfile profile;

@@ -40,6 +40,12 @@ public final class UdpTransport implements AutoCloseable {
      * @param socket the socket it arrived on (any socket may also send)
      */
     void receive(Channel socket, ByteBuf content, InetSocketAddress sender);
+
+    /**
+     * The socket's current read batch is over (Netty's channelReadComplete), on its I/O thread:
+     * work collected from the batch's datagrams can be handed on now.
+     */
+    default void readComplete(Channel socket) {}
   }
 
   private final EventLoopGroup group;
@@ -145,6 +151,7 @@ public final class UdpTransport implements AutoCloseable {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+      receiver.readComplete(ctx.channel());
       ctx.flush();
     }
 

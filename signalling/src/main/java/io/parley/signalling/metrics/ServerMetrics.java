@@ -20,6 +20,7 @@ import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.MediaMetrics;
 import io.parley.sfu.routing.MediaStats;
 import io.parley.sfu.transport.DropReason;
+import io.parley.sfu.util.LatencyHistogram;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
@@ -64,6 +65,22 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
   private final DistributionSummary bandwidth;
   private final DistributionSummary deliveryRate;
   private final Timer joinToFirstMedia;
+
+  /** The embedded SFU whose forwarding delay is exported, or null. */
+  private volatile Sfu sfu;
+
+  /** The {@code le} labels of the forwarding delay's buckets, in seconds. */
+  private static final String[] FORWARDING_DELAY_LE = new String[LatencyHistogram.BUCKETS];
+
+  static {
+    for (int i = 0; i < LatencyHistogram.BUCKETS; i++) {
+      FORWARDING_DELAY_LE[i] =
+          java.math.BigDecimal.valueOf(LatencyHistogram.upperBound(i))
+              .movePointLeft(9)
+              .stripTrailingZeros()
+              .toPlainString();
+    }
+  }
 
   public ServerMetrics() {
     new ClassLoaderMetrics().bindTo(registry);
@@ -180,6 +197,7 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
           .register(registry);
     }
     sfu.setMediaMetrics(this);
+    this.sfu = sfu;
     List<io.netty.channel.EventLoop> loops = sfu.eventLoops();
     for (int i = 0; i < loops.size(); i++) {
       probe("media-" + i, loops.get(i));
@@ -265,7 +283,47 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
 
   /** The registry in Prometheus' text format. */
   public String scrape() {
-    return registry.scrape();
+    String text = registry.scrape();
+    Sfu media = sfu;
+    if (media == null) {
+      return text;
+    }
+    StringBuilder out = new StringBuilder(text.length() + 8192).append(text);
+    if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') {
+      out.append('\n');
+    }
+    appendForwardingDelay(media, out);
+    return out.toString();
+  }
+
+  /**
+   * The SFU's forwarding delay as a Prometheus histogram, written here from its own fixed buckets
+   * (recorded on the packet path without Micrometer): log-linear, 1 µs to 2.1 s.
+   */
+  static void appendForwardingDelay(Sfu sfu, StringBuilder out) {
+    long[] counts = new long[LatencyHistogram.BUCKETS + 1];
+    long sumNanos = sfu.forwardingDelay(counts);
+    String name = "parley_forwarding_delay_seconds";
+    out.append("# HELP ")
+        .append(name)
+        .append(
+            " Time a forwarded RTP packet spent inside the SFU: from reading the publisher's"
+                + " datagram to handing the subscriber's copy to the socket\n");
+    out.append("# TYPE ").append(name).append(" histogram\n");
+    long cumulative = 0;
+    for (int i = 0; i < LatencyHistogram.BUCKETS; i++) {
+      cumulative += counts[i];
+      out.append(name)
+          .append("_bucket{le=\"")
+          .append(FORWARDING_DELAY_LE[i])
+          .append("\"} ")
+          .append(cumulative)
+          .append('\n');
+    }
+    cumulative += counts[LatencyHistogram.BUCKETS];
+    out.append(name).append("_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+    out.append(name).append("_sum ").append(sumNanos / 1e9).append('\n');
+    out.append(name).append("_count ").append(cumulative).append('\n');
   }
 
   /** A Vert.x route handler serving {@link #scrape()} (off the event loop). */

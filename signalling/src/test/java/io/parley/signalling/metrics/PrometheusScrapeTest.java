@@ -106,7 +106,8 @@ class PrometheusScrapeTest {
           "parley_rtt_seconds_bucket",
           "parley_jitter_seconds_bucket",
           "parley_loss_ratio_bucket",
-          "parley_join_to_first_media_seconds_bucket");
+          "parley_join_to_first_media_seconds_bucket",
+          "parley_forwarding_delay_seconds_bucket");
 
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
@@ -261,6 +262,11 @@ class PrometheusScrapeTest {
             + " / parley_subscriber_bandwidth_bps_count",
         v -> v > 500e3 && v < 20e6);
     await("parley_join_to_first_media_seconds_count{job=\"parley\"}", v -> v >= 0);
+    // Every forwarded packet's time inside the SFU; its median is above 0 and well below 2 s.
+    await("parley_forwarding_delay_seconds_count{job=\"parley\"}", v -> v > 0);
+    await(
+        "histogram_quantile(0.5, parley_forwarding_delay_seconds_bucket{job=\"parley\"})",
+        v -> v > 0 && v < 2);
     await("parley_event_loop_lag_seconds{job=\"parley\",loop=\"signalling\"}", v -> v < 5);
     await("parley_event_loop_lag_seconds{job=\"parley\",loop=\"media-0\"}", v -> v < 5);
     await("sum(jvm_memory_used_bytes{job=\"parley\",area=\"heap\"})", v -> v > 0);
