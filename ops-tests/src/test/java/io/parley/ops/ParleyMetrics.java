@@ -29,7 +29,8 @@ final class ParleyMetrics {
           "parley_keyframe_requests_received_total",
           "parley_keyframe_requests_sent_total",
           "parley_layer_switches_total",
-          "parley_event_loop_lag_seconds");
+          "parley_event_loop_lag_seconds",
+          "parley_signalling_throttled_total");
 
   static final List<String> HISTOGRAMS =
       List.of(
@@ -37,7 +38,8 @@ final class ParleyMetrics {
           "parley_rtt_seconds",
           "parley_jitter_seconds",
           "parley_loss_ratio",
-          "parley_join_to_first_media_seconds");
+          "parley_join_to_first_media_seconds",
+          "parley_forwarding_delay_seconds");
 
   /** JVM and process series from Micrometer's binders. */
   static final List<String> RUNTIME_PREFIXES = List.of("jvm_", "process_", "system_");
