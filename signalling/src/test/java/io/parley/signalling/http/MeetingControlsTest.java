@@ -217,6 +217,19 @@ class MeetingControlsTest {
     await(() -> Boolean.FALSE.equals(sfu.paused.get(consumer)), "Bob's mic forwarded again");
   }
 
+  /** A set-view payload showing one video at a size. */
+  private static JSONObject showing(String producerId, int width, int height) {
+    return new JSONObject()
+        .put(
+            "videos",
+            new JSONArray()
+                .put(
+                    new JSONObject()
+                        .put("producerId", producerId)
+                        .put("width", width)
+                        .put("height", height)));
+  }
+
   @Test
   void videoThatIsNotShownIsNotForwarded() throws Exception {
     Joined alice = join("Alice");
@@ -236,37 +249,11 @@ class MeetingControlsTest {
     ok(alice.client().request("set-view", new JSONObject().put("videos", new JSONArray())));
     await(() -> Boolean.TRUE.equals(sfu.paused.get(video)), "Bob's video paused for Alice");
     assertThat(sfu.paused.get(audio)).isNotEqualTo(Boolean.TRUE);
-    ok(
-        alice
-            .client()
-            .request(
-                "set-view",
-                new JSONObject()
-                    .put(
-                        "videos",
-                        new JSONArray()
-                            .put(
-                                new JSONObject()
-                                    .put("producerId", bobVideo)
-                                    .put("width", 640)
-                                    .put("height", 360)))));
+    ok(alice.client().request("set-view", showing(bobVideo, 640, 360)));
     await(() -> Boolean.FALSE.equals(sfu.paused.get(video)), "Bob's video forwarded again");
     // A 360-pixel tile gets the middle simulcast layer; a small one the lowest.
     await(() -> Integer.valueOf(1).equals(sfu.maxLayers.get(video)), "the middle layer for 360 px");
-    ok(
-        alice
-            .client()
-            .request(
-                "set-view",
-                new JSONObject()
-                    .put(
-                        "videos",
-                        new JSONArray()
-                            .put(
-                                new JSONObject()
-                                    .put("producerId", bobVideo)
-                                    .put("width", 320)
-                                    .put("height", 180)))));
+    ok(alice.client().request("set-view", showing(bobVideo, 320, 180)));
     await(() -> Integer.valueOf(0).equals(sfu.maxLayers.get(video)), "the low layer for 180 px");
     assertThat(sfu.maxLayers).doesNotContainKey(audio);
     refused(
