@@ -60,6 +60,14 @@ const tile = async (p, who) =>
 
 const text = (p, selector) => p.page.evaluate((s) => document.querySelector(s)?.textContent ?? null, selector);
 
+/** Waits until the server has told `p` room settings that pass `test` (the host's change took). */
+async function settled(p, what, test) {
+  await until(what, 10_000, async () => {
+    const s = await p.page.evaluate(() => window.parley.settings());
+    return { ok: s !== null && test(s), detail: JSON.stringify(s) };
+  });
+}
+
 async function openPanel(p, which) {
   const pressed = await p.page.$eval(`#toggle-${which}`, (b) => b.getAttribute('aria-pressed'));
   if (pressed !== 'true') await p.page.click(`#toggle-${which}`);
@@ -241,7 +249,7 @@ try {
   await check('lobby: with "ask to join" on, a newcomer waits; the host admits them; they get the chat history', async () => {
     await openPanel(alice, 'people');
     await alice.page.check('#setting-lobby');
-    await until('lobby on', 5_000, async () => ({ ok: await alice.page.isChecked('#setting-lobby') }));
+    await settled(alice, 'lobby on', (s) => s.lobby);
     carol = await join('Carol');
     await carol.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
     await until('Alice asked', 10_000, async () => ({ ok: (await text(alice, '#toasts'))?.includes('Carol wants to join') }));
@@ -285,9 +293,11 @@ try {
   await check('password: a newcomer must give it; a wrong one is refused, the right one lets them in', async () => {
     await openPanel(alice, 'people');
     await alice.page.uncheck('#setting-lobby');
+    await settled(alice, 'lobby off', (s) => !s.lobby);
     await alice.page.fill('#setting-password', 'blue-kite');
     await alice.page.click('button[data-action="set-password"]');
-    await until('password set', 5_000, async () => ({ ok: await alice.page.$eval('#setting-password', (i) => i.placeholder === 'Password is set') }));
+    await settled(alice, 'password set', (s) => s.passwordSet);
+    assert(await alice.page.$eval('#setting-password', (i) => i.placeholder === 'Password is set'), 'the host sees that a password is set');
     const erin = await join('Erin');
     await erin.page.waitForSelector('#password-needed', { timeout: 15_000 });
     await erin.page.fill('#room-password', 'red-kite');
@@ -299,6 +309,7 @@ try {
     await joined(erin);
     await erin.context.close();
     await alice.page.click('button[data-action="clear-password"]');
+    await settled(alice, 'password removed', (s) => !s.passwordSet);
   });
 
   await check('the host removes Dave: he is told and does not come back by himself', async () => {
@@ -312,6 +323,7 @@ try {
 
   await check('a locked meeting turns newcomers away; Bob, dropped, reconnects by himself past the lock with camera state kept', async () => {
     await alice.page.check('#setting-lock');
+    await settled(alice, 'locked', (s) => s.locked);
     const frank = await join('Frank');
     await frank.page.waitForSelector('#join-refused', { timeout: 15_000 });
     assert((await text(frank, '#join-refused h1')) === 'This meeting is locked', await text(frank, '#join-refused'));
@@ -335,6 +347,7 @@ try {
     await bob.page.click('#toggle-camera');
     await until('Bob\'s video again', 20_000, async () => ({ ok: (await tile(alice, bob))?.videoWidth > 0 }));
     await alice.page.uncheck('#setting-lock');
+    await settled(alice, 'unlocked', (s) => !s.locked);
   });
 
   await check('the host hands the role to Bob; when Bob leaves, it passes on to the next in line', async () => {

@@ -103,6 +103,8 @@ export class Meeting {
       subscriberStats: () => this.subscriber?.pc.getStats() ?? Promise.resolve(new Map()),
       /** The video producers the server forwards to us now, by what we last told it. */
       shownVideos: () => this.lastView,
+      /** The room's settings as the server last told them (host, lock, lobby, password set). */
+      settings: () => this.settings,
     };
     this.render();
     this.watchQuality();
@@ -365,7 +367,10 @@ export class Meeting {
   }
 
   private hostRequest<E extends 'mute' | 'remove' | 'make-host' | 'admit' | 'update-room'>(event: E, payload: Requests[E]): void {
-    void this.signalling.request(event, payload).catch((e: Error) => this.toast(`Could not do that: ${e.message}`));
+    void this.signalling.request(event, payload).catch((e: Error) => {
+      console.error(`${event} refused: ${e.message}`);
+      this.toast(`Could not do that: ${e.message}`);
+    });
   }
 
   // ---- media ----

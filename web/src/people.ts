@@ -25,17 +25,34 @@ export interface HostActions {
 export class PeoplePanel {
   readonly root: HTMLElement;
   private readonly body = el('div', { className: 'people panel-body' });
+  // The host's controls are built once and updated in place: a re-render (someone raises a hand,
+  // a setting changes) must not wipe a password being typed or move the keyboard focus.
+  private readonly lock = checkbox('setting-lock', 'Lock the meeting (nobody new can join)', (on) => this.actions.update({ locked: on }));
+  private readonly lobby = checkbox('setting-lobby', 'Ask to join: I admit each newcomer', (on) => this.actions.update({ lobby: on }));
+  private readonly password = el('input', { id: 'setting-password', type: 'text', maxLength: 64, autocomplete: 'off' });
+  private readonly clearPassword = button('Remove', 'Remove the meeting password', () => this.actions.update({ password: '' }), 'clear-password');
+  private readonly hostControls: HTMLElement;
+  private readonly rest = el('div');
 
   constructor(private readonly actions: HostActions, close: () => void) {
     this.root = panel('people-panel', 'People', close, this.body);
+    this.password.setAttribute('aria-label', 'Meeting password');
+    const set = button('Set', 'Set the meeting password', () => {
+      if (!this.password.value) return;
+      this.actions.update({ password: this.password.value });
+      this.password.value = '';
+    }, 'set-password');
+    this.hostControls = el('section', { className: 'host-settings', hidden: true },
+      el('h3', { textContent: 'Host controls' }), this.lock.label, this.lobby.label,
+      el('div', { className: 'row' }, this.password, set, this.clearPassword));
+    this.body.append(this.hostControls, this.rest);
   }
 
   render(m: PeopleModel): void {
     const host = m.settings?.hostId ?? null;
     const iAmHost = host !== null && host === m.selfId;
+    this.showHostControls(iAmHost ? m.settings : null);
     const sections: Node[] = [];
-
-    if (iAmHost) sections.push(this.hostSettings(m.settings!));
     if (iAmHost && m.waiting.length > 0) {
       sections.push(
         el('h3', { textContent: `Waiting to join (${m.waiting.length})` }),
@@ -58,7 +75,22 @@ export class PeoplePanel {
       el('h3', { textContent: `In the meeting (${everyone.length})` }),
       el('ul', { className: 'people-list', id: 'people-list' }, ...everyone.map((p) => this.row(p, p.participantId === host, iAmHost && !p.me))),
     );
-    this.body.replaceChildren(...sections);
+    this.rest.replaceChildren(...sections);
+  }
+
+  /** Shows the host's controls with the room's settings as the server last told them, or hides them. */
+  private showHostControls(s: RoomSettings | null): void {
+    this.hostControls.hidden = s === null;
+    // Hidden controls leave the page, so a person who is no longer host finds none of them.
+    if (s === null) {
+      this.hostControls.remove();
+      return;
+    }
+    if (!this.hostControls.isConnected) this.body.prepend(this.hostControls);
+    this.lock.input.checked = s.locked;
+    this.lobby.input.checked = s.lobby;
+    this.password.placeholder = s.passwordSet ? 'Password is set' : 'No password';
+    this.clearPassword.disabled = !s.passwordSet;
   }
 
   private row(p: ParticipantInfo & { me: boolean }, isHost: boolean, canControl: boolean): HTMLLIElement {
@@ -88,21 +120,6 @@ export class PeoplePanel {
     li.dataset.waiting = w.participantId;
     return li;
   }
-
-  private hostSettings(s: RoomSettings): HTMLElement {
-    const lock = checkbox('setting-lock', 'Lock the meeting (nobody new can join)', s.locked, (on) => this.actions.update({ locked: on }));
-    const lobby = checkbox('setting-lobby', 'Ask to join: I admit each newcomer', s.lobby, (on) => this.actions.update({ lobby: on }));
-    const password = el('input', { id: 'setting-password', type: 'text', maxLength: 64, placeholder: s.passwordSet ? 'Password is set' : 'No password', autocomplete: 'off' });
-    password.setAttribute('aria-label', 'Meeting password');
-    const set = button('Set', 'Set the meeting password', () => {
-      if (password.value) this.actions.update({ password: password.value });
-    }, 'set-password');
-    const clear = button('Remove', 'Remove the meeting password', () => this.actions.update({ password: '' }), 'clear-password');
-    clear.disabled = !s.passwordSet;
-    return el('section', { className: 'host-settings' },
-      el('h3', { textContent: 'Host controls' }), lock, lobby,
-      el('div', { className: 'row' }, password, set, clear));
-  }
 }
 
 function button(text: string, label: string, onclick: () => void, action: string): HTMLButtonElement {
@@ -112,8 +129,8 @@ function button(text: string, label: string, onclick: () => void, action: string
   return b;
 }
 
-function checkbox(id: string, label: string, checked: boolean, onchange: (on: boolean) => void): HTMLLabelElement {
-  const input = el('input', { type: 'checkbox', id, checked });
+function checkbox(id: string, label: string, onchange: (on: boolean) => void): { label: HTMLLabelElement; input: HTMLInputElement } {
+  const input = el('input', { type: 'checkbox', id });
   input.onchange = () => onchange(input.checked);
-  return el('label', { className: 'check' }, input, ` ${label}`);
+  return { label: el('label', { className: 'check' }, input, ` ${label}`), input };
 }
