@@ -124,6 +124,27 @@ public final class ForwardingReport {
             + " cpu/fwd(net) = (cpu/in - protect) / consumers; fwd/s/core = 1e9 / cpu/fwd;"
             + " B/fwd = (gc.alloc.rate.norm - protect's) / consumers; x protect = cpu/fwd /"
             + " protect's cpu.");
+
+    System.out.println();
+    System.out.println(
+        "Allocation on an event-loop thread (as in the server; JMH's B/fwd is on a plain thread):");
+    for (String profile : profiles) {
+      for (String n : consumers) {
+        EventLoopAllocation.Result r =
+            EventLoopAllocation.measure(
+                io.parley.sfu.srtp.SrtpProfile.valueOf(profile),
+                Integer.parseInt(n),
+                400_000,
+                200_000);
+        System.out.printf(
+            Locale.ROOT,
+            "%-24s consumers %-3s %6.1f B per forwarded packet (%.2f us wall each)%n",
+            profile,
+            n,
+            r.bytesPerForwarded(),
+            r.nanosPerForwarded() / 1000);
+      }
+    }
   }
 
   private static String fmt(double v) {

@@ -60,6 +60,10 @@ public final class SrtpSession implements AutoCloseable {
   private final SsrcMap<SrtcpCryptoContext> rtcpSenders = new SsrcMap<>();
   private final SsrcMap<SrtcpCryptoContext> rtcpReceivers = new SsrcMap<>();
   private final ByteBufArrayBuffer view = new ByteBufArrayBuffer();
+
+  /** Outgoing RTP under the AES-GCM profiles, without per-packet garbage; null for AES-CM. */
+  private final GcmRtpSender gcmSender;
+
   private boolean closed;
 
   public SrtpSession(SrtpKeys keys) {
@@ -80,6 +84,15 @@ public final class SrtpSession implements AutoCloseable {
             policy(profile, profile.rtpTagLength()),
             policy(profile, profile.rtcpTagLength()),
             JITSI_LOGGER);
+    this.gcmSender = profile.isAead() ? gcmSender(keys) : null;
+  }
+
+  private static GcmRtpSender gcmSender(SrtpKeys keys) {
+    try {
+      return new GcmRtpSender(keys.localKey(), keys.localSalt());
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM is not available", e);
+    }
   }
 
   private static SrtpPolicy policy(SrtpProfile profile, int tagLength) {
@@ -141,6 +154,9 @@ public final class SrtpSession implements AutoCloseable {
     if (!isRtp(packet, RTP_HEADER_LENGTH)) {
       return SrtpStatus.INVALID;
     }
+    if (gcmSender != null) {
+      return protectGcm(packet);
+    }
     int ssrc = packet.getInt(packet.readerIndex() + 8);
     SrtpCryptoContext context = rtpSenders.get(ssrc);
     if (context == null) {
@@ -172,6 +188,18 @@ public final class SrtpSession implements AutoCloseable {
       }
     }
     return status;
+  }
+
+  private SrtpStatus protectGcm(ByteBuf packet) {
+    if (closed) {
+      return SrtpStatus.FAIL;
+    }
+    // Room for the tag in the same array (growing may move the packet: that is fine here).
+    int reserved = packet.ensureWritable(GcmRtpSender.TAG_LENGTH, true);
+    if (reserved == 1 || packet.writableBytes() < GcmRtpSender.TAG_LENGTH) {
+      return SrtpStatus.INVALID;
+    }
+    return gcmSender.protect(packet);
   }
 
   private boolean grewByTag(ByteBuf packet, int lengthBefore) {
@@ -314,6 +342,9 @@ public final class SrtpSession implements AutoCloseable {
       return;
     }
     closed = true;
+    if (gcmSender != null) {
+      gcmSender.close();
+    }
     rtpSenders.clear();
     rtpReceivers.clear();
     rtcpSenders.clear();
