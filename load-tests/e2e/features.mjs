@@ -201,6 +201,9 @@ try {
 
   const crowd = await ghosts(browser, base, ROOM, ['Gus', 'Hana', 'Ivo', 'Jun', 'Kai']);
   await check('pages of tiles: video of someone on another page is not forwarded by the server; back on the page it is', async () => {
+    // Bob stays quiet here: a new active speaker is brought onto the first page (speaker-page.ts).
+    await bob.page.keyboard.press('Control+d');
+    assert((await bob.page.$eval('#toggle-mic', (b) => b.textContent)) === 'Unmute', 'Bob muted');
     await alice.page.setViewportSize({ width: 480, height: 400 });
     await until('pages', 10_000, async () => ({ ok: /of [2-9]/.test((await text(alice, '#page-text')) ?? ''), detail: await text(alice, '#page-text') }));
     const first = async () => { while (await alice.page.$eval('#page-prev', (b) => !b.disabled)) await alice.page.click('#page-prev'); };
@@ -233,6 +236,7 @@ try {
       return { ok: w > 0 && w <= 320, w, detail: `frame width ${w}` };
     });
     console.log(`     Bob's video in a ${JSON.stringify((await tile(alice, bob)).size)} tile arrives ${small.w} px wide`);
+    await bob.page.keyboard.press('Control+d');
   });
 
   await check('a full meeting (7 here) turns the next person away with a clear message', async () => {

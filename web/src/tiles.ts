@@ -3,6 +3,7 @@
 // is off), a name, a muted-mic badge, and what the meeting tells it: raised hand, host, connection
 // quality, active speaker, reactions. Remote camera videos carry data-participant for automation.
 
+import { promoteSpeaker } from './speaker-page';
 import { bars, icon } from './icons';
 import type { Quality } from './quality';
 
@@ -223,6 +224,12 @@ export class TileGrid {
   private pinned: string | null = null;
   private speaker: string | null = null;
   private page = 0;
+  /** Display order of the tiles (join order, changed only to bring a new speaker onto page 1). */
+  private order: string[] = [];
+  /** When each tile was last the active speaker (performance.now()). */
+  private readonly lastSpoke = new Map<string, number>();
+  /** Tiles per page in the last grid layout. */
+  private perPage = Infinity;
   private viewListeners: ((visible: VisibleTile[]) => void)[] = [];
   private lastView = '';
   private viewTimer: ReturnType<typeof setTimeout> | null = null;
@@ -260,6 +267,7 @@ export class TileGrid {
     if (!tile) {
       tile = new Tile(id, local, kind, () => this.pin(this.pinned === id ? null : id));
       this.tiles.set(id, tile);
+      this.order.push(id);
       this.stage.append(tile.root);
       if (this.audioOutput) tile.setAudioOutput(this.audioOutput);
       if (kind === 'screen' && !this.pinned) {
@@ -281,6 +289,8 @@ export class TileGrid {
   remove(id: string): void {
     this.tiles.get(id)?.root.remove();
     this.tiles.delete(id);
+    this.order = this.order.filter((o) => o !== id);
+    this.lastSpoke.delete(id);
     this.states.delete(id);
     if (this.pinned === id) this.pinned = null;
     if (this.speaker === id) this.speaker = null;
@@ -345,7 +355,17 @@ export class TileGrid {
     if (id === this.speaker) return;
     if (this.speaker) this.tiles.get(this.speaker)?.root.removeAttribute('data-speaking');
     this.speaker = id && this.tiles.has(id) ? id : null;
-    if (this.speaker) this.tiles.get(this.speaker)!.root.dataset.speaking = 'true';
+    if (this.speaker) {
+      this.tiles.get(this.speaker)!.root.dataset.speaking = 'true';
+      this.lastSpoke.set(this.speaker, performance.now());
+      // In a paged grid the new speaker comes onto the first page (see speaker-page.ts).
+      if (this.layoutInEffect() === 'grid') {
+        this.order = promoteSpeaker(this.order, this.speaker, this.perPage, this.lastSpoke, (t) => {
+          const tile = this.tiles.get(t)!;
+          return tile.local || tile.kind === 'screen' || t === this.pinned;
+        });
+      }
+    }
     this.layout();
   }
 
@@ -424,7 +444,7 @@ export class TileGrid {
     if (width <= 0 || fullHeight <= 0) return;
     const layout = this.layoutInEffect();
     this.root.dataset.layout = layout;
-    const all = [...this.tiles.values()];
+    const all = this.order.map((id) => this.tiles.get(id)!);
     const placed = new Map<Tile, Rect>();
     let pages = 1;
     let mainId: string | null = null;
@@ -437,6 +457,7 @@ export class TileGrid {
         perPage = capacity(width, height, all.length);
       }
       pages = Math.max(1, Math.ceil(all.length / perPage));
+      this.perPage = perPage;
       this.page = Math.min(Math.max(0, this.page), pages - 1);
       const shown = all.slice(this.page * perPage, (this.page + 1) * perPage);
       gridRects(shown.length, GAP, GAP, width, height).forEach((r, i) => placed.set(shown[i], r));
