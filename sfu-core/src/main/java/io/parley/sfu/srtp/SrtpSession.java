@@ -1,7 +1,6 @@
 package io.parley.sfu.srtp;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.security.GeneralSecurityException;
 import org.jitsi.srtp.BaseSrtpCryptoContext;
 import org.jitsi.srtp.SrtcpCryptoContext;
@@ -170,24 +169,7 @@ public final class SrtpSession implements AutoCloseable {
       }
       rtpSenders.put(ssrc, context);
     }
-    int length = packet.readableBytes();
-    SrtpStatus status = run(packet, context, true);
-    if (status == SrtpStatus.OK && profile.isAead() && !grewByTag(packet, length)) {
-      // Java's AES-GCM refuses to encrypt twice in a row under the same IV (same SSRC and
-      // sequence number: a NACK resend of the packet just sent), and jitsi-srtp then reports OK
-      // with the packet left in plaintext. Encrypting a throwaway older packet moves the cipher
-      // off that IV without touching the context's rollover state; then the real one goes through.
-      packet.writerIndex(packet.readerIndex() + length);
-      if (!protectThrowaway(packet, context)) {
-        return SrtpStatus.FAIL;
-      }
-      status = run(packet, context, true);
-      if (status == SrtpStatus.OK && !grewByTag(packet, length)) {
-        packet.writerIndex(packet.readerIndex() + length);
-        return SrtpStatus.FAIL;
-      }
-    }
-    return status;
+    return run(packet, context, true);
   }
 
   private SrtpStatus protectGcm(ByteBuf packet) {
@@ -200,23 +182,6 @@ public final class SrtpSession implements AutoCloseable {
       return SrtpStatus.INVALID;
     }
     return gcmSender.protect(packet);
-  }
-
-  private boolean grewByTag(ByteBuf packet, int lengthBefore) {
-    return packet.readableBytes() == lengthBefore + profile.rtpTagLength();
-  }
-
-  private boolean protectThrowaway(ByteBuf packet, SrtpCryptoContext context) {
-    ByteBuf throwaway = Unpooled.buffer(RTP_HEADER_LENGTH + 1 + REQUIRED_WRITABLE);
-    try {
-      throwaway.writeBytes(packet, packet.readerIndex(), RTP_HEADER_LENGTH);
-      throwaway.setByte(0, 0x80); // no padding, extension or CSRCs
-      throwaway.setShort(2, throwaway.getUnsignedShort(2) - 1);
-      throwaway.writeByte(0);
-      return run(throwaway, context, true) == SrtpStatus.OK;
-    } finally {
-      throwaway.release();
-    }
   }
 
   /** SRTCP → RTCP in place. On success the writerIndex moves back over the index and tag. */
