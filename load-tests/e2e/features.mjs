@@ -25,7 +25,7 @@ async function join(name, viewport) {
 }
 
 async function joined(p) {
-  await p.page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 20_000 });
+  await p.page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 30_000 });
   p.id = await p.page.evaluate(() => document.body.dataset.participantId);
   return p;
 }
@@ -241,7 +241,7 @@ try {
 
   await check('a full meeting (7 here) turns the next person away with a clear message', async () => {
     const late = await join('Lou');
-    await late.page.waitForSelector('#join-refused', { timeout: 15_000 });
+    await late.page.waitForSelector('#join-refused', { timeout: 30_000 });
     const h = await text(late, '#join-refused h1');
     assert(h === 'This meeting is full', h);
     await late.context.close();
@@ -255,7 +255,7 @@ try {
     await alice.page.check('#setting-lobby');
     await settled(alice, 'lobby on', (s) => s.lobby);
     carol = await join('Carol');
-    await carol.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
+    await carol.page.waitForSelector('#lobby-waiting', { timeout: 30_000 });
     await until('Alice asked', 10_000, async () => ({ ok: (await text(alice, '#toasts'))?.includes('Carol wants to join') }));
     await carol.page.screenshot({ path: `${out}/lobby.png` });
     await alice.page.screenshot({ path: `${out}/lobby-host.png` });
@@ -272,12 +272,12 @@ try {
   let dave;
   await check('lobby: the host can turn someone away; they see that they were not let in', async () => {
     dave = await join('Dave');
-    await dave.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
+    await dave.page.waitForSelector('#lobby-waiting', { timeout: 30_000 });
     await alice.page.click('#lobby-list button[aria-label="Admit Dave"]');
     await joined(dave);
     everyone.push(dave);
     const eve = await join('Eve');
-    await eve.page.waitForSelector('#lobby-waiting', { timeout: 15_000 });
+    await eve.page.waitForSelector('#lobby-waiting', { timeout: 30_000 });
     await until('Eve in the host\'s list', 10_000, async () => ({ ok: (await alice.page.$('#lobby-list button[aria-label="Deny Eve"]')) !== null }));
     await alice.page.click('#lobby-list button[aria-label="Deny Eve"]');
     await eve.page.waitForSelector('#join-refused', { timeout: 10_000 });
@@ -303,7 +303,7 @@ try {
     await settled(alice, 'password set', (s) => s.passwordSet);
     assert(await alice.page.$eval('#setting-password', (i) => i.placeholder === 'Password is set'), 'the host sees that a password is set');
     const erin = await join('Erin');
-    await erin.page.waitForSelector('#password-needed', { timeout: 15_000 });
+    await erin.page.waitForSelector('#password-needed', { timeout: 30_000 });
     await erin.page.fill('#room-password', 'red-kite');
     await erin.page.click('#password-join');
     await erin.page.waitForSelector('#password-error:not([hidden])', { timeout: 10_000 });
@@ -329,7 +329,7 @@ try {
     await alice.page.check('#setting-lock');
     await settled(alice, 'locked', (s) => s.locked);
     const frank = await join('Frank');
-    await frank.page.waitForSelector('#join-refused', { timeout: 15_000 });
+    await frank.page.waitForSelector('#join-refused', { timeout: 30_000 });
     assert((await text(frank, '#join-refused h1')) === 'This meeting is locked', await text(frank, '#join-refused'));
     await frank.context.close();
 
@@ -413,7 +413,7 @@ try {
         window.allowMedia ? real(c) : Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
     });
     await gus.page.goto(`${base}/r/${ROOM}`);
-    await gus.page.waitForSelector('#media-problem', { timeout: 15_000 });
+    await gus.page.waitForSelector('#media-problem', { timeout: 30_000 });
     const message = await text(gus, '#media-problem');
     assert(message.includes('denied') && message.includes('Allow'), message);
     await gus.page.evaluate(() => { window.allowMedia = true; });
