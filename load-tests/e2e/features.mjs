@@ -294,11 +294,16 @@ try {
     await alice.page.screenshot({ path: `${out}/four-person-grid.png` });
   });
 
-  await check('password: a newcomer must give it; a wrong one is refused, the right one lets them in', async () => {
+  await check('password: typing it survives the panel re-rendering; a newcomer must give it; a wrong one is refused, the right one lets them in', async () => {
     await openPanel(alice, 'people');
     await alice.page.uncheck('#setting-lobby');
     await settled(alice, 'lobby off', (s) => !s.lobby);
     await alice.page.fill('#setting-password', 'blue-kite');
+    // The panel re-renders while the host types (Bob raises his hand): what was typed stays.
+    await bob.page.click('#toggle-hand');
+    await until('Bob\'s hand in Alice\'s list', 10_000, async () => ({ ok: (await text(alice, '#hand-queue'))?.includes('Bob') }));
+    assert((await alice.page.$eval('#setting-password', (i) => i.value)) === 'blue-kite', 'the typed password survived a re-render');
+    await bob.page.click('#toggle-hand');
     await alice.page.click('button[data-action="set-password"]');
     await settled(alice, 'password set', (s) => s.passwordSet);
     assert(await alice.page.$eval('#setting-password', (i) => i.placeholder === 'Password is set'), 'the host sees that a password is set');
