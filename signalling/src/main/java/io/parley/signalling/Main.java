@@ -186,6 +186,28 @@ public final class Main {
     }
   }
 
+  /** Handshakes the embedded SFU runs in memory after start (see {@link DtlsWarmup}). */
+  static final int WARMUP_HANDSHAKES = 8;
+
+  /**
+   * Warms the DTLS and SRTP code in the background so the first people to join are not slowed by a
+   * cold JVM. Only the command-line start does this; tests that start servers do not.
+   */
+  void warmUp() {
+    if (sfu instanceof io.parley.sfu.Sfu embedded) {
+      long started = System.nanoTime();
+      io.parley.sfu.dtls.DtlsWarmup.start(
+              embedded.certificate(), embedded.handshakeExecutor(), WARMUP_HANDSHAKES)
+          .thenAccept(
+              n ->
+                  log.info(
+                      "warm-up: {} of {} in-memory DTLS-SRTP handshakes in {} ms",
+                      n,
+                      WARMUP_HANDSHAKES,
+                      (System.nanoTime() - started) / 1_000_000));
+    }
+  }
+
   /**
    * On a machine the JVM sees as small (one CPU, or under 1792 MB) it picks the Serial collector,
    * whose young pauses stop forwarding for tens of milliseconds (57–73 ms measured at 55
@@ -246,6 +268,7 @@ public final class Main {
                 config.control().sfuDns() == null ? "" : ", DNS " + config.control().sfuDns());
       }
       warnAboutSerialGc(main.role());
+      main.warmUp();
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
