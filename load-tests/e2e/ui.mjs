@@ -109,6 +109,19 @@ try {
     assert(!problems.error && !problems.problem, JSON.stringify(problems));
   });
 
+  await check('"Test speaker" plays a chime (on the chosen speaker where the browser can choose) without an error', async () => {
+    await a.page.click('#test-speaker');
+    await until('the chime played', 10_000, async () => {
+      const b = await a.page.$eval('#test-speaker', (x) => ({ played: x.dataset.played ?? '0', text: x.textContent, disabled: x.disabled }));
+      return { ok: b.played === '1' && !b.disabled && b.text === 'Test speaker', detail: JSON.stringify(b) };
+    });
+    const error = await a.page.evaluate(() => {
+      const e = document.querySelector('.prejoin .error');
+      return e.hidden ? null : e.textContent;
+    });
+    assert(error === null, error);
+  });
+
   await a.page.fill('#name', 'Ada');
   // For the picture: the meter mid-beep.
   await until('a loud moment', 5_000, async () => ({

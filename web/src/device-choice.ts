@@ -1,6 +1,6 @@
 // The camera, microphone and speaker selects: on the prejoin page and in the meeting's settings.
 
-import { canChooseSpeaker, chooseSpeaker, listDevices, switchDevice, type LocalMedia } from './devices';
+import { canChooseSpeaker, chooseSpeaker, listDevices, playTestSound, switchDevice, type LocalMedia } from './devices';
 import { el } from './ui';
 
 /** The camera, microphone and speaker selects, for the prejoin page and the meeting's settings. */
@@ -17,7 +17,24 @@ export function deviceChoice(
     el('label', { className: 'field' }, el('span', { textContent: label }), select);
   const speakerField = field('Speaker', speaker);
   speakerField.hidden = true;
-  const root = el('div', { className: 'devices' }, field('Camera', camera), field('Microphone', micSelect), speakerField);
+  // A chime on the chosen speaker (or the default one where the browser cannot choose).
+  const testSound = el('button', { id: 'test-speaker', className: 'small', type: 'button', textContent: 'Test speaker' });
+  testSound.setAttribute('aria-label', 'Play a test sound on the speaker');
+  testSound.onclick = async () => {
+    testSound.disabled = true;
+    testSound.textContent = 'Playing…';
+    try {
+      await playTestSound(media.speakerId);
+      testSound.dataset.played = String(Number(testSound.dataset.played ?? '0') + 1);
+      onError(null);
+    } catch (e) {
+      onError(`Could not play a sound on that speaker: ${(e as Error).message}. Choose another one, or check the system's sound settings.`);
+    } finally {
+      testSound.disabled = false;
+      testSound.textContent = 'Test speaker';
+    }
+  };
+  const root = el('div', { className: 'devices' }, field('Camera', camera), field('Microphone', micSelect), speakerField, testSound);
 
   const fill = (select: HTMLSelectElement, list: MediaDeviceInfo[], current: string, what: string) => {
     const options = list.map((d, i) => el('option', { value: d.deviceId, textContent: d.label || `${what} ${i + 1}` }));

@@ -177,6 +177,39 @@ export function chooseSpeaker(media: LocalMedia, deviceId: string): void {
 }
 
 /**
+ * Plays a short two-note chime on `speakerId` ('' = the default output), so a person can hear that
+ * the speaker works before and during a meeting. Resolves once it has played; rejects if the
+ * browser cannot play on that device.
+ */
+export async function playTestSound(speakerId: string): Promise<void> {
+  const context = new AudioContext();
+  try {
+    const out = context.createMediaStreamDestination();
+    const gain = context.createGain();
+    gain.gain.value = 0.2;
+    gain.connect(out);
+    [660, 880].forEach((frequency, i) => {
+      const tone = context.createOscillator();
+      tone.frequency.value = frequency;
+      tone.connect(gain);
+      const at = context.currentTime + i * 0.3;
+      tone.start(at);
+      tone.stop(at + 0.25);
+    });
+    const audio = new Audio();
+    audio.srcObject = out.stream;
+    const sink = audio as HTMLAudioElement & { setSinkId?: (id: string) => Promise<void> };
+    if (speakerId && sink.setSinkId) await sink.setSinkId(speakerId);
+    await audio.play();
+    await new Promise((r) => setTimeout(r, 700));
+    audio.pause();
+    audio.srcObject = null;
+  } finally {
+    void context.close();
+  }
+}
+
+/**
  * The microphone's level, 0–100, read `onLevel` about 15 times a second from a Web Audio
  * AnalyserNode. A disabled (muted) track reads 0. Returns a function that stops it.
  */
