@@ -6,6 +6,10 @@
 #   load-tests/compare-janus.sh [--duration 10s] [--step-duration 8s] [--out DIR] [--only a,b,c,d]
 #                               [--servers parley,janus]
 #
+# SERVER_CPUS / TOOL_CPUS (e.g. 0 and 1) pin the server under test and parley-load to those CPUs
+# with taskset, so that the tool does not take the server's CPU (this machine has no second host).
+# WARMUP (default 3s) and WARMUP_PARTICIPANTS (default 2) shape the unmeasured first run: long
+# enough, and Parley's JIT has compiled the packet path before anything is measured (Janus needs none).
 # PARLEY_JAVA_OPTS adds JVM options to Parley's server (e.g. -Xlog:gc:file=gc.log);
 # PARLEY_SERVER_JAR runs Parley's server from another build (an A/B run with the same load tool).
 # Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.
@@ -20,6 +24,10 @@ step_duration=8s
 only="a,b,c,d"
 servers="parley,janus"
 out="$here/target/compare-janus"
+server_cpus=()
+tool_cpus=()
+[[ -z "${SERVER_CPUS:-}" ]] || server_cpus=(taskset -c "$SERVER_CPUS")
+[[ -z "${TOOL_CPUS:-}" ]] || tool_cpus=(taskset -c "$TOOL_CPUS")
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -53,7 +61,7 @@ start_parley() {
   local log="$out/parley-server.log"
   PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=0 PARLEY_UDP_BIND="$host_ip" PARLEY_UDP_PORT=0 \
     PARLEY_ADVERTISED_ADDRESSES="$host_ip" \
-    java -Xmx1g ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
+    "${server_cpus[@]}" java -Xmx1g ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
     grep -q "Parley is up" "$log" && break
@@ -67,7 +75,7 @@ start_parley() {
 
 start_janus() {
   local line
-  line=$("$here/janus-loopback.sh")
+  line=$("${server_cpus[@]}" "$here/janus-loopback.sh")
   read -r server_pid port janus_dir <<<"$line"
   target=(--janus "http://127.0.0.1:$port/janus")
 }
@@ -75,14 +83,14 @@ start_janus() {
 run() { # server scenario args...
   local server="$1" scenario="$2"; shift 2
   echo "== $server: scenario $scenario"
-  java -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
+  "${tool_cpus[@]}" java -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
     --label "$scenario" --out "$out/$server-$scenario" "$@" | grep -v '^\[' || true
 }
 
 for server in ${servers//,/ }; do
   if [[ $server == parley ]]; then start_parley; else start_janus; fi
   # A short unmeasured run first, so neither server is measured cold (JIT, crypto set-up).
-  java -jar "$jar" "${target[@]}" --bind "$host_ip" -p 2 --duration 3s --ramp-up 1s \
+  "${tool_cpus[@]}" java -jar "$jar" "${target[@]}" --bind "$host_ip" -p "${WARMUP_PARTICIPANTS:-2}" --duration "${WARMUP:-3s}" --ramp-up 1s \
     --out "$out/$server-warmup" >/dev/null 2>&1 || true
   [[ $only == *a* ]] && run $server a --rooms 1 -p 4 --duration "$duration" --ramp-up 2s
   [[ $only == *b* ]] && run $server b --rooms 1 -p 1 -s 50 --duration "$duration" --ramp-up 10s
