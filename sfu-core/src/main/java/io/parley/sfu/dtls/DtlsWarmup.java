@@ -34,7 +34,7 @@ public final class DtlsWarmup {
               try {
                 DtlsCertificate client = DtlsCertificate.generate();
                 for (int i = 0; i < rounds; i++) {
-                  if (round(serverCertificate, client, handshakes)) {
+                  if (handshakeOnce(serverCertificate, client, handshakes)) {
                     connected++;
                   }
                 }
@@ -50,7 +50,12 @@ public final class DtlsWarmup {
     return done;
   }
 
-  private static boolean round(DtlsCertificate serverCert, DtlsCertificate clientCert, Executor e) {
+  /**
+   * One in-memory DTLS-SRTP handshake between a server and a client session, then SRTP both ways
+   * under the keys it exported; true if all of it worked. Blocks the calling thread.
+   */
+  public static boolean handshakeOnce(
+      DtlsCertificate serverCert, DtlsCertificate clientCert, Executor e) {
     CompletableFuture<SrtpKeys> serverKeys = new CompletableFuture<>();
     CompletableFuture<SrtpKeys> clientKeys = new CompletableFuture<>();
     DtlsSession[] pair = new DtlsSession[2];
