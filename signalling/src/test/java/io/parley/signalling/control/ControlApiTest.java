@@ -42,6 +42,19 @@ class ControlApiTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   /** The environment of an SFU node on loopback and free ports. */
+  /**
+   * Starts an SFU node (PARLEY_ROLE=sfu) with this secret; its embedded SFU goes into {@code sfus}.
+   */
+  static Main startSfuNode(String secret, java.util.List<Sfu> sfus) throws Exception {
+    return Main.start(
+        ParleyConfig.fromEnvironment(sfuNode(secret)),
+        media -> {
+          Sfu s = (Sfu) new EmbeddedSfuFactory().start(media);
+          sfus.add(s);
+          return s;
+        });
+  }
+
   static Map<String, String> sfuNode(String secret) {
     return Map.of(
         "PARLEY_ROLE", "sfu",

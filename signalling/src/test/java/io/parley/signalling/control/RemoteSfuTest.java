@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.sfu.Sfu;
 import io.parley.sfu.api.SfuListener;
-import io.parley.signalling.EmbeddedSfuFactory;
 import io.parley.signalling.Main;
 import io.parley.signalling.config.ParleyConfig;
 import io.vertx.core.Vertx;
@@ -40,14 +39,7 @@ class RemoteSfuTest {
   }
 
   private String startNode() throws Exception {
-    Main node =
-        Main.start(
-            ParleyConfig.fromEnvironment(ControlApiTest.sfuNode(SECRET)),
-            media -> {
-              Sfu s = (Sfu) new EmbeddedSfuFactory().start(media);
-              sfus.add(s);
-              return s;
-            });
+    Main node = ControlApiTest.startSfuNode(SECRET, sfus);
     nodes.add(node);
     return "127.0.0.1:" + node.controlPort();
   }

@@ -45,14 +45,7 @@ class SplitMeetingTest {
   }
 
   private Main startNode() throws Exception {
-    Main node =
-        Main.start(
-            ParleyConfig.fromEnvironment(ControlApiTest.sfuNode(SECRET)),
-            media -> {
-              Sfu s = (Sfu) new EmbeddedSfuFactory().start(media);
-              sfus.add(s);
-              return s;
-            });
+    Main node = ControlApiTest.startSfuNode(SECRET, sfus);
     nodes.add(node);
     return node;
   }
