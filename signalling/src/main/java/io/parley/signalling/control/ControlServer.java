@@ -77,12 +77,13 @@ public final class ControlServer {
         .createHttpServer(options)
         .requestHandler(this::request)
         .listen()
-        .onSuccess(
+        .map(
             s -> {
               server = s;
               statusTimer = vertx.setPeriodic(STATUS_PERIOD_MS, id -> broadcastStatus());
               log.info(
                   "SFU control API listens on {}:{}{}", host, s.actualPort(), ControlProtocol.PATH);
+              return s;
             });
   }
 

@@ -51,13 +51,14 @@ public final class MediaNodeServer extends VerticleBase {
             new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port()))
         .requestHandler(router)
         .listen()
-        .onSuccess(
+        .map(
             s -> {
               server = s;
               log.info(
                   "Parley SFU node: health and metrics on http://{}:{}",
                   config.http().host(),
                   s.actualPort());
+              return s;
             })
         .compose(s -> control.listen(vertx, config.control().host(), config.control().port()));
   }

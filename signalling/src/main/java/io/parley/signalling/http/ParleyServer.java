@@ -108,10 +108,11 @@ public final class ParleyServer extends VerticleBase {
             .createHttpServer(options)
             .requestHandler(router)
             .listen()
-            .onSuccess(
+            .map(
                 s -> {
                   server = s;
                   log.info("Parley listens on http://{}:{}", config.http().host(), s.actualPort());
+                  return s;
                 });
     if (!config.admin().enabled()) {
       return main;
@@ -132,13 +133,14 @@ public final class ParleyServer extends VerticleBase {
             new HttpServerOptions().setHost(config.admin().host()).setPort(config.admin().port()))
         .requestHandler(admin)
         .listen()
-        .onSuccess(
+        .map(
             s -> {
               adminServer = s;
               log.info(
                   "Parley admin (metrics) listens on http://{}:{}",
                   config.admin().host(),
                   s.actualPort());
+              return s;
             });
   }
 

@@ -113,7 +113,11 @@ final class Publisher {
             ? Future.succeededFuture()
             : media
                 .connectEndpoint(roomId, endpointId, result.remote())
-                .onSuccess(v -> connected = true);
+                .map(
+                    v -> {
+                      connected = true;
+                      return v;
+                    });
     return connect.compose(
         v -> {
           List<Future<?>> steps = new ArrayList<>();
@@ -132,13 +136,17 @@ final class Publisher {
               continue;
             }
             Track t = new Track(p.producerId(), participantId, p.mid(), p.kind(), p.source());
+            // map, not onSuccess: the reply below lists the tracks, so each must be recorded
+            // before join completes (a listener added to an already completed future can run
+            // ahead of one added earlier that waits for the context).
             steps.add(
                 media
                     .addProducer(roomId, endpointId, p)
-                    .onSuccess(
+                    .map(
                         x -> {
                           tracks.put(t.mid(), t);
                           added.accept(t);
+                          return x;
                         }));
           }
           return Future.join(steps).map(x -> result.answer().write());
