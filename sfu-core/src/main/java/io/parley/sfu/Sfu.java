@@ -81,6 +81,10 @@ public final class Sfu
   private final Map<String, Endpoint> endpointsByUfrag = new ConcurrentHashMap<>();
   private final Map<InetSocketAddress, Endpoint> endpointsByAddress = new ConcurrentHashMap<>();
   private final Map<TcpConnection, Endpoint> endpointsByConnection = new ConcurrentHashMap<>();
+
+  /** A socket connected to each bound UDP address, on its room's loop (see connectedSockets). */
+  private final Map<InetSocketAddress, Channel> connectedSockets = new ConcurrentHashMap<>();
+
   private final List<SfuListener> listeners = new CopyOnWriteArrayList<>();
   private final SfuListener events = new ListenerFanout();
   private final RateLimitedLog dropLog = new RateLimitedLog(LOG, 10_000);
@@ -538,6 +542,7 @@ public final class Sfu
       if (previous != null && previous != endpoint) {
         LOG.info("address {} moves from endpoint {} to {}", udp, previous.id(), endpoint.id());
       }
+      connectSocket(udp.address(), endpoint.room().loop());
     } else if (path instanceof TcpConnection connection && connection.isOpen()) {
       endpointsByConnection.put(connection, endpoint);
     }
@@ -547,17 +552,64 @@ public final class Sfu
   @Override
   public void unbindPath(MediaPath path, Endpoint endpoint) {
     if (path instanceof UdpPath udp) {
-      endpointsByAddress.remove(udp.address(), endpoint);
+      if (endpointsByAddress.remove(udp.address(), endpoint)) {
+        disconnectSocket(udp.address());
+      }
     } else if (path instanceof TcpConnection connection) {
       endpointsByConnection.remove(connection, endpoint);
       connection.close();
     }
   }
 
+  /**
+   * Gives a checked address a socket of its own on {@code loop}, its room's, so the kernel delivers
+   * that address's datagrams where they are forwarded (no hand-over between loops). Any thread.
+   */
+  private void connectSocket(InetSocketAddress address, EventLoop loop) {
+    if (!config.connectedSockets() || !transport.isNative()) {
+      return;
+    }
+    Channel existing = connectedSockets.get(address);
+    if (existing != null && existing.isOpen() && existing.eventLoop() == loop) {
+      return;
+    }
+    Channel channel = transport.connect(address, loop);
+    if (channel == null) {
+      return;
+    }
+    Channel previous = connectedSockets.put(address, channel);
+    if (previous != null && previous != channel) {
+      previous.close();
+    }
+    // A socket that fails or closes stops holding the address: the shared sockets take it again.
+    channel.closeFuture().addListener(f -> connectedSockets.remove(address, channel));
+  }
+
+  private void disconnectSocket(InetSocketAddress address) {
+    Channel channel = connectedSockets.remove(address);
+    if (channel != null) {
+      channel.close();
+    }
+  }
+
+  /** Sockets connected to browsers' addresses now open (tests and diagnostics). */
+  public int connectedSocketCount() {
+    return (int) connectedSockets.values().stream().filter(Channel::isOpen).count();
+  }
+
   @Override
   public void unregister(Endpoint endpoint) {
     endpointsByUfrag.remove(endpoint.localUfrag(), endpoint);
-    endpointsByAddress.values().removeIf(e -> e == endpoint);
+    endpointsByAddress
+        .entrySet()
+        .removeIf(
+            entry -> {
+              if (entry.getValue() != endpoint) {
+                return false;
+              }
+              disconnectSocket(entry.getKey());
+              return true;
+            });
     endpointsByConnection
         .entrySet()
         .removeIf(

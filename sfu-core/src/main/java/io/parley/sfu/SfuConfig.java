@@ -23,6 +23,10 @@ import java.util.List;
  *     default) for the bound port. It goes in the UDP candidates, and in the ICE-TCP ones when
  *     ICE-TCP shares the UDP port's number (an edge forwards both protocols on one number); an
  *     ICE-TCP port of its own is advertised as bound.
+ * @param connectedSockets with epoll, give each browser address that passed an ICE check a socket
+ *     of its own on the port, connected to that address and run by its room's loop (default on):
+ *     the kernel hands that socket every datagram from the address, so a room's packets are read on
+ *     the thread that forwards them instead of being passed across from the other loops
  */
 public record SfuConfig(
     String bindAddress,
@@ -32,7 +36,8 @@ public record SfuConfig(
     Duration consentTimeout,
     boolean nativeTransport,
     IceTcp iceTcp,
-    int advertisedPort) {
+    int advertisedPort,
+    boolean connectedSockets) {
 
   /** {@link #advertisedPort}: advertise the port that is bound. */
   public static final int BOUND_PORT = 0;
@@ -108,6 +113,28 @@ public record SfuConfig(
     }
   }
 
+  /** Settings with a connected socket per checked address ({@link #connectedSockets}). */
+  public SfuConfig(
+      String bindAddress,
+      int udpPort,
+      List<String> advertisedAddresses,
+      int ioThreads,
+      Duration consentTimeout,
+      boolean nativeTransport,
+      IceTcp iceTcp,
+      int advertisedPort) {
+    this(
+        bindAddress,
+        udpPort,
+        advertisedAddresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        iceTcp,
+        advertisedPort,
+        true);
+  }
+
   /** Settings that advertise the bound ports. */
   public SfuConfig(
       String bindAddress,
@@ -176,7 +203,8 @@ public record SfuConfig(
         consentTimeout,
         nativeTransport,
         iceTcp,
-        advertisedPort);
+        advertisedPort,
+        connectedSockets);
   }
 
   public SfuConfig withIoThreads(int threads) {
@@ -188,7 +216,8 @@ public record SfuConfig(
         consentTimeout,
         nativeTransport,
         iceTcp,
-        advertisedPort);
+        advertisedPort,
+        connectedSockets);
   }
 
   public SfuConfig withConsentTimeout(Duration timeout) {
@@ -200,7 +229,8 @@ public record SfuConfig(
         timeout,
         nativeTransport,
         iceTcp,
-        advertisedPort);
+        advertisedPort,
+        connectedSockets);
   }
 
   public SfuConfig withAdvertisedAddresses(List<String> addresses) {
@@ -212,7 +242,8 @@ public record SfuConfig(
         consentTimeout,
         nativeTransport,
         iceTcp,
-        advertisedPort);
+        advertisedPort,
+        connectedSockets);
   }
 
   public SfuConfig withIceTcp(IceTcp tcp) {
@@ -224,7 +255,8 @@ public record SfuConfig(
         consentTimeout,
         nativeTransport,
         tcp,
-        advertisedPort);
+        advertisedPort,
+        connectedSockets);
   }
 
   public SfuConfig withAdvertisedPort(int port) {
@@ -236,6 +268,20 @@ public record SfuConfig(
         consentTimeout,
         nativeTransport,
         iceTcp,
-        port);
+        port,
+        connectedSockets);
+  }
+
+  public SfuConfig withConnectedSockets(boolean connected) {
+    return new SfuConfig(
+        bindAddress,
+        udpPort,
+        advertisedAddresses,
+        ioThreads,
+        consentTimeout,
+        nativeTransport,
+        iceTcp,
+        advertisedPort,
+        connected);
   }
 }

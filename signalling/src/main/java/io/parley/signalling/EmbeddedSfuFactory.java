@@ -20,6 +20,7 @@ public final class EmbeddedSfuFactory implements SfuFactory {
             defaults.consentTimeout(),
             defaults.nativeTransport(),
             defaults.iceTcp().withPort(media.tcpPort()).withOnly(media.tcpOnly()),
-            media.advertisedPort()));
+            media.advertisedPort(),
+            media.connectedSockets()));
   }
 }

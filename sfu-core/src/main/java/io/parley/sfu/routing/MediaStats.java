@@ -25,6 +25,12 @@ public final class MediaStats {
   public final LongAdder dtlsFailures = new LongAdder();
   public final LongAdder layerSwitches = new LongAdder();
 
+  /**
+   * SRTP packets read on an event loop other than their room's, and handed over to it (a wake-up of
+   * that loop). Near zero with connected sockets, once the browsers' addresses are checked.
+   */
+  public final LongAdder handedOver = new LongAdder();
+
   // By media kind (indexed by MediaKind.ordinal()): RTP matched to a producer, and RTP forwarded.
   private final LongAdder[] packetsInByKind = adders();
   private final LongAdder[] bytesInByKind = adders();

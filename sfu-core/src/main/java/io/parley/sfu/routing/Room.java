@@ -65,7 +65,8 @@ public final class Room {
     return id;
   }
 
-  EventLoop loop() {
+  /** The event loop that owns this room's state. */
+  public EventLoop loop() {
     return loop;
   }
 
@@ -106,6 +107,7 @@ public final class Room {
       batch.release();
       return false;
     }
+    context.stats().handedOver.add(n);
     loop.execute(
         () -> {
           pending.addAndGet(-n);

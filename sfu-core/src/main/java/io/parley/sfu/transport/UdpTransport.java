@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -51,12 +52,21 @@ public final class UdpTransport implements AutoCloseable {
   private final EventLoopGroup group;
   private final List<Channel> channels = new ArrayList<>();
   private final boolean epoll;
+  private final String bindAddress;
   private final int port;
+  private final DatagramReceiver receiver;
 
-  private UdpTransport(EventLoopGroup group, boolean epoll, int port) {
+  private UdpTransport(
+      EventLoopGroup group,
+      boolean epoll,
+      String bindAddress,
+      int port,
+      DatagramReceiver receiver) {
     this.group = group;
     this.epoll = epoll;
+    this.bindAddress = bindAddress;
     this.port = port;
+    this.receiver = receiver;
   }
 
   /** Binds the port; returns once every socket is bound. */
@@ -75,22 +85,15 @@ public final class UdpTransport implements AutoCloseable {
       int boundPort = port;
       List<Channel> bound = new ArrayList<>();
       for (int i = 0; i < sockets; i++) {
-        Bootstrap bootstrap =
-            new Bootstrap()
-                .group(group)
-                .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
-                .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                .option(ChannelOption.SO_RCVBUF, 4 * 1024 * 1024)
-                .option(ChannelOption.SO_SNDBUF, 4 * 1024 * 1024)
-                .handler(new Handler(receiver));
-        if (epoll) {
-          bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
-        }
-        Channel channel = bootstrap.bind(bindAddress, boundPort).sync().channel();
+        Channel channel =
+            bootstrap(group, epoll, receiver, 4 * 1024 * 1024)
+                .bind(bindAddress, boundPort)
+                .sync()
+                .channel();
         boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
         bound.add(channel);
       }
-      transport = new UdpTransport(group, epoll, boundPort);
+      transport = new UdpTransport(group, epoll, bindAddress, boundPort, receiver);
       transport.channels.addAll(bound);
       LOG.info(
           "UDP media port {}:{} open ({} socket(s), {})",
@@ -104,6 +107,56 @@ public final class UdpTransport implements AutoCloseable {
         group.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
       }
     }
+  }
+
+  private static Bootstrap bootstrap(
+      EventLoopGroup group, boolean epoll, DatagramReceiver receiver, int bufferBytes) {
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+            .option(ChannelOption.SO_RCVBUF, bufferBytes)
+            .option(ChannelOption.SO_SNDBUF, bufferBytes)
+            .handler(new Handler(receiver));
+    if (epoll) {
+      bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+    }
+    return bootstrap;
+  }
+
+  /**
+   * Opens a socket on the media port connected to {@code remote}, run by {@code loop} (epoll only;
+   * null with NIO). The kernel gives a connected socket of a SO_REUSEPORT group every datagram from
+   * its remote address (Linux 5.3 and later choose the best match before the group's hash), so that
+   * address's datagrams are read on {@code loop}. Replies may still leave by any socket. Close the
+   * returned channel when the address is no longer used; until then it holds a file descriptor.
+   */
+  public Channel connect(InetSocketAddress remote, EventLoop loop) {
+    if (!epoll) {
+      return null;
+    }
+    // One browser's share of the port: a few hundred packets in flight at most.
+    ChannelFuture bound = bootstrap(loop, true, receiver, 256 * 1024).bind(bindAddress, port);
+    Channel channel = bound.channel();
+    bound.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            LOG.debug("no connected socket for {}: {}", remote, f.cause().toString());
+            return;
+          }
+          channel
+              .connect(remote)
+              .addListener(
+                  c -> {
+                    if (!c.isSuccess()) {
+                      LOG.debug(
+                          "could not connect a socket to {}: {}", remote, c.cause().toString());
+                      channel.close();
+                    }
+                  });
+        });
+    return channel;
   }
 
   public int port() {

@@ -32,6 +32,10 @@ import java.util.Map;
  *       candidates when browsers reach the media port through another number (a Kubernetes node
  *       port, a NAT forward): the UDP candidates, and the ICE-TCP ones when ICE-TCP is on the UDP
  *       port's number</td></tr>
+ *   <tr><td>PARLEY_UDP_CONNECTED_SOCKETS</td><td>true</td><td>with epoll, a socket connected to
+ *       each browser address on its room's event loop, so the kernel delivers a room's packets
+ *       to the thread that forwards them; {@code false} reads everything on the shared
+ *       SO_REUSEPORT sockets</td></tr>
  *   <tr><td>PARLEY_ADVERTISED_ADDRESSES</td><td>the host's non-loopback IPv4 addresses, then
  *       127.0.0.1</td><td>comma-separated addresses put in the SFU's ICE candidates, in preference
  *       order; behind NAT put the public IP first (and forward the UDP port to this host)</td></tr>
@@ -247,7 +251,8 @@ public record ParleyConfig(
       List<String> advertisedAddresses,
       int tcpPort,
       boolean tcpOnly,
-      int advertisedPort) {
+      int advertisedPort,
+      boolean connectedSockets) {
     public static final int TCP_SAME_AS_UDP = 0;
     public static final int TCP_OFF = -1;
     public static final int ADVERTISE_BOUND_PORT = 0;
@@ -268,6 +273,17 @@ public record ParleyConfig(
         throw new IllegalArgumentException(
             "PARLEY_ADVERTISED_PORT must be a port number 1..65535, not " + advertisedPort);
       }
+    }
+
+    /** Media with a connected socket per browser address (PARLEY_UDP_CONNECTED_SOCKETS). */
+    public Media(
+        String bindAddress,
+        int udpPort,
+        List<String> advertisedAddresses,
+        int tcpPort,
+        boolean tcpOnly,
+        int advertisedPort) {
+      this(bindAddress, udpPort, advertisedAddresses, tcpPort, tcpOnly, advertisedPort, true);
     }
 
     /** Media that advertises the bound ports. */
@@ -334,7 +350,8 @@ public record ParleyConfig(
                     .toList(),
             tcpPort(env),
             bool(env, "PARLEY_ICE_TCP_ONLY", false),
-            port(env, "PARLEY_ADVERTISED_PORT", Media.ADVERTISE_BOUND_PORT));
+            port(env, "PARLEY_ADVERTISED_PORT", Media.ADVERTISE_BOUND_PORT),
+            bool(env, "PARLEY_UDP_CONNECTED_SOCKETS", true));
     Signalling signalling =
         new Signalling(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
@@ -479,7 +496,8 @@ public record ParleyConfig(
             media.advertisedAddresses(),
             media.tcpPort(),
             media.tcpOnly(),
-            media.advertisedPort()),
+            media.advertisedPort(),
+            media.connectedSockets()),
         signalling,
         iceServers,
         admin,

@@ -186,6 +186,11 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         st -> st.pliIn);
     counter("parley.keyframe.requests.sent", "PLIs sent to publishers", s, st -> st.pliOut);
     counter(
+        "parley.packets.handed.over",
+        "SRTP packets read on an event loop other than their room's and passed to it",
+        s,
+        st -> st.handedOver);
+    counter(
         "parley.layer.switches",
         "Simulcast layer switches of consumers",
         s,

@@ -57,6 +57,15 @@ class ParleyConfigTest {
   }
 
   @Test
+  void connectedSocketsAreOnUnlessTurnedOff() {
+    assertThat(ParleyConfig.fromEnvironment(Map.of()).media().connectedSockets()).isTrue();
+    ParleyConfig off =
+        ParleyConfig.fromEnvironment(Map.of("PARLEY_UDP_CONNECTED_SOCKETS", "false"));
+    assertThat(off.media().connectedSockets()).isFalse();
+    assertThat(off.withPorts(0, 0).media().connectedSockets()).isFalse();
+  }
+
+  @Test
   void iceTcpFollowsTheUdpPortUnlessSetOrTurnedOff() {
     ParleyConfig.Media byDefault = ParleyConfig.fromEnvironment(Map.of()).media();
     assertThat(byDefault.tcpPort()).isEqualTo(ParleyConfig.Media.TCP_SAME_AS_UDP);
