@@ -10,7 +10,8 @@
 # with taskset, so that the tool does not take the server's CPU (this machine has no second host).
 # WARMUP (default 3s) and WARMUP_PARTICIPANTS (default 2) shape the unmeasured first run: long
 # enough, and Parley's JIT has compiled the packet path before anything is measured (Janus needs none).
-# PARLEY_JAVA_OPTS adds JVM options to Parley's server (e.g. -Xlog:gc:file=gc.log);
+# Parley runs with the container image's collector settings (G1, 5 ms pause goal); PARLEY_JAVA_OPTS adds
+# JVM options to Parley's server (e.g. -Xlog:gc:file=gc.log);
 # PARLEY_SERVER_JAR runs Parley's server from another build (an A/B run with the same load tool).
 # Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.
 # Scenarios: (a) 1 room x 4 publishers, all receiving each other; (b) 1 publisher x 50
@@ -57,11 +58,14 @@ stop_server() {
 }
 trap stop_server EXIT
 
+# The collector settings of the container image (deploy/Dockerfile), as Parley is shipped.
+image_jvm_opts="-XX:+UseG1GC -XX:MaxGCPauseMillis=5"
+
 start_parley() {
   local log="$out/parley-server.log"
   PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=0 PARLEY_UDP_BIND="$host_ip" PARLEY_UDP_PORT=0 \
     PARLEY_ADVERTISED_ADDRESSES="$host_ip" \
-    "${server_cpus[@]}" java -Xmx1g ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
+    "${server_cpus[@]}" java -Xmx1g $image_jvm_opts ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
     grep -q "Parley is up" "$log" && break
@@ -70,6 +74,13 @@ start_parley() {
   done
   local port
   port=$(grep -o 'localhost:[0-9]*' "$log" | head -1 | cut -d: -f2)
+  # Ready once its start-up warm-up has run (/readyz says "warming up" until then), as a load
+  # balancer or Kubernetes would wait.
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+    sleep 0.1
+  done
+  grep -h 'warm-up' "$log" >&2 || true
   target=(--server "http://127.0.0.1:$port")
 }
 

@@ -27,6 +27,7 @@ public final class MediaNodeServer extends VerticleBase {
   private final ControlServer control;
   private HttpServer server;
   private volatile boolean draining;
+  private volatile boolean warmingUp;
 
   /**
    * @param rooms the SFU's open rooms (for the status signalling places rooms by)
@@ -87,9 +88,16 @@ public final class MediaNodeServer extends VerticleBase {
     return Future.join(main, control.close());
   }
 
+  /** While true, {@code /readyz} answers 503 "warming up" (the start-up warm-up is running). */
+  public void setWarmingUp(boolean warming) {
+    warmingUp = warming;
+  }
+
   private void ready(RoutingContext ctx) {
     if (draining) {
       ctx.response().setStatusCode(503).end("draining\n");
+    } else if (warmingUp) {
+      ctx.response().setStatusCode(503).end("warming up\n");
     } else {
       ctx.response().end("ready\n");
     }

@@ -37,6 +37,7 @@ public final class ParleyServer extends VerticleBase {
   private HttpServer adminServer;
   private SocketIoGateway gateway;
   private RoomService rooms;
+  private volatile boolean warmingUp;
 
   public ParleyServer(ParleyConfig config, SfuApi sfu) {
     this(config, sfu, null);
@@ -181,9 +182,19 @@ public final class ParleyServer extends VerticleBase {
   }
 
   /** Ready unless draining: a load balancer stops sending new meetings here. */
+  /**
+   * While true, {@code /readyz} answers 503 "warming up" (the start-up warm-up is running); the
+   * server already serves meetings.
+   */
+  public void setWarmingUp(boolean warming) {
+    warmingUp = warming;
+  }
+
   private void ready(io.vertx.ext.web.RoutingContext ctx) {
     if (rooms != null && rooms.isDraining()) {
       ctx.response().setStatusCode(503).end("draining\n");
+    } else if (warmingUp) {
+      ctx.response().setStatusCode(503).end("warming up\n");
     } else {
       ctx.response().end("ready\n");
     }

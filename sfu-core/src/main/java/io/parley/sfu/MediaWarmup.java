@@ -1,0 +1,264 @@
+package io.parley.sfu;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parley.sfu.api.Codec;
+import io.parley.sfu.api.ConsumerSpec;
+import io.parley.sfu.api.Encoding;
+import io.parley.sfu.api.HeaderExtensionIds;
+import io.parley.sfu.api.IceCandidate;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.ProducerSpec;
+import io.parley.sfu.api.TransportInfo;
+import io.parley.sfu.client.SyntheticMedia;
+import io.parley.sfu.client.WebRtcClient;
+import io.parley.sfu.dtls.DtlsCertificate;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A short meeting the SFU holds with itself right after start, so that the first real one does not
+ * run on a cold JVM. A few synthetic participants (sfu-core's own WebRTC client) join a private
+ * room over the real UDP port on loopback — ICE, DTLS-SRTP, RTP and RTCP as browsers would — and
+ * send each other audio and video faster than people do, until the packet path has run often enough
+ * for the JIT to compile it. Measured on this project's 2-core machine: against a server 3 s old,
+ * four people's p99 latency and the server's CPU were 1.5–2× those of a warm server.
+ *
+ * <p>The room's id cannot be made by signalling (room ids there are {@code xxx-xxxx-xxx}), so no
+ * one can join it. A failure only ends the warm-up early; the server works either way.
+ */
+public final class MediaWarmup {
+  /** What the warm-up did. */
+  public record Result(int connected, long forwarded, long received, long millis) {}
+
+  private static final int AUDIO_PT = 111;
+  private static final int VIDEO_PT = 96;
+  private static final HeaderExtensionIds EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 2);
+
+  private MediaWarmup() {}
+
+  /**
+   * Holds the warm-up meeting on a daemon thread: {@code participants} people, each publishing
+   * audio every 5 ms and a video frame every 10 ms, until the SFU has forwarded {@code packets} RTP
+   * packets or {@code limit} has passed.
+   */
+  public static CompletableFuture<Result> start(
+      Sfu sfu, int participants, long packets, Duration limit) {
+    CompletableFuture<Result> done = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                done.complete(run(sfu, participants, packets, limit));
+              } catch (Exception | LinkageError e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "media-warmup");
+    thread.setDaemon(true);
+    thread.start();
+    return done;
+  }
+
+  static Result run(Sfu sfu, int participants, long packets, Duration limit) throws Exception {
+    long started = System.nanoTime();
+    long deadline = started + limit.toNanos();
+    String room = "warmup-" + HexFormat.of().formatHex(new SecureRandom().generateSeed(6));
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("media-warmup-client", true), NioIoHandler.newFactory());
+    List<Peer> peers = new ArrayList<>();
+    AtomicLong received = new AtomicLong();
+    long forwardedBefore = sfu.stats().rtpOut.sum();
+    try {
+      DtlsCertificate certificate = DtlsCertificate.generate();
+      for (int i = 0; i < participants; i++) {
+        peers.add(Peer.join(sfu, room, "w" + i, group, certificate, received, deadline));
+      }
+      for (Peer p : peers) {
+        p.publish(sfu, room);
+      }
+      for (Peer p : peers) {
+        for (Peer other : peers) {
+          if (other != p) {
+            p.subscribe(sfu, room, other);
+          }
+        }
+      }
+      for (Peer p : peers) {
+        p.startSending();
+      }
+      while (sfu.stats().rtpOut.sum() - forwardedBefore < packets && System.nanoTime() < deadline) {
+        Thread.sleep(20); // polls the SFU's counter; the sending runs on the client's loop
+      }
+      return new Result(
+          peers.size(),
+          sfu.stats().rtpOut.sum() - forwardedBefore,
+          received.get(),
+          (System.nanoTime() - started) / 1_000_000);
+    } finally {
+      List<CompletableFuture<Void>> closed = new ArrayList<>();
+      for (Peer p : peers) {
+        p.close();
+        closed.add(sfu.closeEndpoint(room, p.id));
+      }
+      try {
+        // Done means gone: the room closes with its last endpoint.
+        CompletableFuture.allOf(closed.toArray(CompletableFuture[]::new)).get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // An endpoint that did not close in time is closed by its consent timeout.
+      }
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** One synthetic participant: its client, its two streams and its sending task. */
+  private static final class Peer {
+    final String id;
+    final WebRtcClient client;
+    final long audioSsrc;
+    final long videoSsrc;
+    final SyntheticMedia audio;
+    final SyntheticMedia video;
+    private io.netty.util.concurrent.ScheduledFuture<?> sending;
+    private int frames;
+
+    private Peer(String id, WebRtcClient client, long audioSsrc, long videoSsrc) {
+      this.id = id;
+      this.client = client;
+      this.audioSsrc = audioSsrc;
+      this.videoSsrc = videoSsrc;
+      this.audio = SyntheticMedia.audio(audioSsrc, AUDIO_PT);
+      this.video = SyntheticMedia.video(videoSsrc, VIDEO_PT);
+    }
+
+    static Peer join(
+        Sfu sfu,
+        String room,
+        String id,
+        EventLoopGroup group,
+        DtlsCertificate certificate,
+        AtomicLong received,
+        long deadline)
+        throws Exception {
+      TransportInfo info = sfu.createEndpoint(room, id).get(5, TimeUnit.SECONDS);
+      // Straight to the bound port on this machine, whatever addresses are advertised.
+      String bound = sfu.config().bindAddress();
+      String host = bound.equals("0.0.0.0") || bound.equals("::") ? "127.0.0.1" : bound;
+      TransportInfo local =
+          new TransportInfo(
+              info.iceUfrag(),
+              info.icePwd(),
+              List.of(new IceCandidate("1", 1, "udp", 2130706431L, host, sfu.udpPort())),
+              info.fingerprintAlgorithm(),
+              info.fingerprint());
+      WebRtcClient client =
+          WebRtcClient.start(
+              group,
+              host,
+              local,
+              certificate,
+              sfu.handshakeExecutor(),
+              new WebRtcClient.MediaListener() {
+                @Override
+                public void rtp(ByteBuf packet) {
+                  received.incrementAndGet();
+                }
+              });
+      java.util.concurrent.ThreadLocalRandom random =
+          java.util.concurrent.ThreadLocalRandom.current();
+      Peer peer = new Peer(id, client, random.nextLong(1, 1L << 32), random.nextLong(1, 1L << 32));
+      sfu.connectEndpoint(room, id, client.remoteParams()).get(5, TimeUnit.SECONDS);
+      client.awaitConnected(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+      return peer;
+    }
+
+    void publish(Sfu sfu, String room) throws Exception {
+      sfu.addProducer(
+              room,
+              id,
+              new ProducerSpec(
+                  id + "-audio",
+                  MediaKind.AUDIO,
+                  "0",
+                  "mic",
+                  Codec.opus(AUDIO_PT),
+                  List.of(new Encoding(null, audioSsrc)),
+                  EXTENSIONS))
+          .get(5, TimeUnit.SECONDS);
+      sfu.addProducer(
+              room,
+              id,
+              new ProducerSpec(
+                  id + "-video",
+                  MediaKind.VIDEO,
+                  "1",
+                  "camera",
+                  Codec.vp8(VIDEO_PT),
+                  List.of(new Encoding(null, videoSsrc)),
+                  EXTENSIONS))
+          .get(5, TimeUnit.SECONDS);
+    }
+
+    void subscribe(Sfu sfu, String room, Peer other) throws Exception {
+      for (String kind : new String[] {"audio", "video"}) {
+        sfu.addConsumer(
+                room,
+                id,
+                new ConsumerSpec(
+                    id + "<-" + other.id + "-" + kind,
+                    other.id + "-" + kind,
+                    kind.charAt(0) + "-" + other.id,
+                    kind.equals("audio") ? Codec.opus(AUDIO_PT) : Codec.vp8(VIDEO_PT),
+                    EXTENSIONS))
+            .get(5, TimeUnit.SECONDS);
+      }
+    }
+
+    /** Audio every 5 ms and a video frame (keyframe every 50th) every 10 ms. */
+    void startSending() {
+      sending =
+          client
+              .channel()
+              .eventLoop()
+              .scheduleAtFixedRate(
+                  () -> {
+                    client.sendRtp(
+                        audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, 40, 3));
+                    if ((frames++ & 1) == 0) {
+                      boolean key = frames % 100 == 1;
+                      for (ByteBuf packet :
+                          video.videoFrame(
+                              PooledByteBufAllocator.DEFAULT,
+                              key ? 12000 : 4000,
+                              1200,
+                              key,
+                              900,
+                              3)) {
+                        client.sendRtp(packet);
+                      }
+                    }
+                  },
+                  0,
+                  5,
+                  TimeUnit.MILLISECONDS);
+    }
+
+    void close() {
+      if (sending != null) {
+        sending.cancel(false);
+      }
+      client.close();
+    }
+  }
+}
