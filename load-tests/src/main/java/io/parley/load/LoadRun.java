@@ -649,11 +649,11 @@ final class LoadRun implements AutoCloseable {
         heapMax = Double.isNaN(heapMax) ? s.serverHeapMb() : Math.max(heapMax, s.serverHeapMb());
       }
     }
-    // The heap that stays: the lowest reading of the last 10 s (young collections run every
-    // second or so under load, so the lowest is close to the heap right after one), less the heap
-    // before anyone joined.
+    // The heap that stays: the lowest reading of the last 15 s (three readings, see
+    // ServerProbe.METRICS_EVERY; young collections run every few seconds under load, so the lowest
+    // is close to the heap right after one), less the heap before anyone joined.
     double floor = Double.NaN;
-    for (Report.Sample s : timeline.subList(Math.max(0, timeline.size() - 10), timeline.size())) {
+    for (Report.Sample s : timeline.subList(Math.max(0, timeline.size() - 15), timeline.size())) {
       if (!Double.isNaN(s.serverHeapMb())) {
         floor = Double.isNaN(floor) ? s.serverHeapMb() : Math.min(floor, s.serverHeapMb());
       }
