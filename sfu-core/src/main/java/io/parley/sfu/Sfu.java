@@ -83,7 +83,21 @@ public final class Sfu
   private final Map<TcpConnection, Endpoint> endpointsByConnection = new ConcurrentHashMap<>();
 
   /** A socket connected to each bound UDP address, on its room's loop (see connectedSockets). */
-  private final Map<InetSocketAddress, Channel> connectedSockets = new ConcurrentHashMap<>();
+  private final Map<InetSocketAddress, Connected> connectedSockets = new ConcurrentHashMap<>();
+
+  private record Connected(Channel channel, Endpoint endpoint) {}
+
+  /**
+   * Connected sockets one endpoint may hold: a browser's transport passes checks from a few
+   * addresses (IPv4, IPv6, a relay); a peer that sprays checks from many ports gets the shared
+   * sockets for the rest instead of a file descriptor each.
+   */
+  static final int MAX_CONNECTED_SOCKETS_PER_ENDPOINT = 4;
+
+  /**
+   * Connected sockets in all, whatever the endpoints: a bound on the file descriptors they take.
+   */
+  static final int MAX_CONNECTED_SOCKETS = 16_384;
 
   private final List<SfuListener> listeners = new CopyOnWriteArrayList<>();
   private final SfuListener events = new ListenerFanout();
@@ -542,7 +556,7 @@ public final class Sfu
       if (previous != null && previous != endpoint) {
         LOG.info("address {} moves from endpoint {} to {}", udp, previous.id(), endpoint.id());
       }
-      connectSocket(udp.address(), endpoint.room().loop());
+      connectSocket(udp.address(), endpoint);
     } else if (path instanceof TcpConnection connection && connection.isOpen()) {
       endpointsByConnection.put(connection, endpoint);
     }
@@ -565,36 +579,55 @@ public final class Sfu
    * Gives a checked address a socket of its own on {@code loop}, its room's, so the kernel delivers
    * that address's datagrams where they are forwarded (no hand-over between loops). Any thread.
    */
-  private void connectSocket(InetSocketAddress address, EventLoop loop) {
+  private void connectSocket(InetSocketAddress address, Endpoint endpoint) {
     if (!config.connectedSockets() || !transport.isNative()) {
       return;
     }
-    Channel existing = connectedSockets.get(address);
-    if (existing != null && existing.isOpen() && existing.eventLoop() == loop) {
+    EventLoop loop = endpoint.room().loop();
+    Connected existing = connectedSockets.get(address);
+    if (existing != null
+        && existing.endpoint() == endpoint
+        && existing.channel().isOpen()
+        && existing.channel().eventLoop() == loop) {
+      return;
+    }
+    if (connectedSockets.size() >= MAX_CONNECTED_SOCKETS
+        || connectedCount(endpoint) >= MAX_CONNECTED_SOCKETS_PER_ENDPOINT) {
       return;
     }
     Channel channel = transport.connect(address, loop);
     if (channel == null) {
       return;
     }
-    Channel previous = connectedSockets.put(address, channel);
-    if (previous != null && previous != channel) {
-      previous.close();
+    Connected added = new Connected(channel, endpoint);
+    Connected previous = connectedSockets.put(address, added);
+    if (previous != null && previous.channel() != channel) {
+      previous.channel().close();
     }
     // A socket that fails or closes stops holding the address: the shared sockets take it again.
-    channel.closeFuture().addListener(f -> connectedSockets.remove(address, channel));
+    channel.closeFuture().addListener(f -> connectedSockets.remove(address, added));
+  }
+
+  private int connectedCount(Endpoint endpoint) {
+    int n = 0;
+    for (Connected c : connectedSockets.values()) {
+      if (c.endpoint() == endpoint) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private void disconnectSocket(InetSocketAddress address) {
-    Channel channel = connectedSockets.remove(address);
-    if (channel != null) {
-      channel.close();
+    Connected connected = connectedSockets.remove(address);
+    if (connected != null) {
+      connected.channel().close();
     }
   }
 
   /** Sockets connected to browsers' addresses now open (tests and diagnostics). */
   public int connectedSocketCount() {
-    return (int) connectedSockets.values().stream().filter(Channel::isOpen).count();
+    return (int) connectedSockets.values().stream().filter(c -> c.channel().isOpen()).count();
   }
 
   @Override

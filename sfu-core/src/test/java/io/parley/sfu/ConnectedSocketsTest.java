@@ -124,6 +124,35 @@ class ConnectedSocketsTest {
   }
 
   @Test
+  void anEndpointHoldsAFewConnectedSocketsAtMost() throws Exception {
+    sfu = Sfu.start(SfuConfig.loopback());
+    DtlsCertificate certificate = DtlsCertificate.generate();
+    TestParticipant a = TestParticipant.join(sfu, "room-r", "a", clients, certificate, dtls);
+    TestParticipant b = TestParticipant.join(sfu, "room-r", "b", clients, certificate, dtls);
+    participants.add(a);
+    participants.add(b);
+    a.publish();
+    b.subscribeTo(a);
+    a.startSending();
+
+    // Each move to a new port is a new checked address; the old ones keep their consent (30 s).
+    int moves = Sfu.MAX_CONNECTED_SOCKETS_PER_ENDPOINT + 2;
+    for (int i = 0; i < moves; i++) {
+      long before = b.streamFrom(a, MediaKind.VIDEO) == null ? 0 : countOf(b, a);
+      a.client.rebind();
+      // Media from the new address reaches b before the next move.
+      Await.until(DEADLINE, () -> countOf(b, a) > before + 20, () -> "b receiving a after a move");
+    }
+    // One socket per address up to the limit for a, and b's own: the rest use the shared sockets.
+    assertThat(sfu.connectedSocketCount()).isEqualTo(Sfu.MAX_CONNECTED_SOCKETS_PER_ENDPOINT + 1);
+  }
+
+  private static long countOf(TestParticipant receiver, TestParticipant sender) {
+    var s = receiver.streamFrom(sender, MediaKind.VIDEO);
+    return s == null ? 0 : s.packets.get();
+  }
+
+  @Test
   void theSharedSocketsAloneHandPacketsOver() throws Exception {
     meet(false);
 
