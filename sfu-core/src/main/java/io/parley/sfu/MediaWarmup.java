@@ -8,10 +8,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.parley.sfu.api.Codec;
 import io.parley.sfu.api.ConsumerSpec;
-import io.parley.sfu.api.Encoding;
 import io.parley.sfu.api.HeaderExtensionIds;
 import io.parley.sfu.api.IceCandidate;
-import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.ProducerSpec;
 import io.parley.sfu.api.TransportInfo;
 import io.parley.sfu.client.SyntheticMedia;
@@ -185,28 +183,10 @@ public final class MediaWarmup {
 
     void publish(Sfu sfu, String room) throws Exception {
       sfu.addProducer(
-              room,
-              id,
-              new ProducerSpec(
-                  id + "-audio",
-                  MediaKind.AUDIO,
-                  "0",
-                  "mic",
-                  Codec.opus(AUDIO_PT),
-                  List.of(new Encoding(null, audioSsrc)),
-                  EXTENSIONS))
+              room, id, ProducerSpec.mic(id + "-audio", "0", AUDIO_PT, audioSsrc, EXTENSIONS))
           .get(5, TimeUnit.SECONDS);
       sfu.addProducer(
-              room,
-              id,
-              new ProducerSpec(
-                  id + "-video",
-                  MediaKind.VIDEO,
-                  "1",
-                  "camera",
-                  Codec.vp8(VIDEO_PT),
-                  List.of(new Encoding(null, videoSsrc)),
-                  EXTENSIONS))
+              room, id, ProducerSpec.camera(id + "-video", "1", VIDEO_PT, videoSsrc, EXTENSIONS))
           .get(5, TimeUnit.SECONDS);
     }
 

@@ -7,7 +7,6 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.sfu.api.Codec;
 import io.parley.sfu.api.ConsumerInfo;
 import io.parley.sfu.api.ConsumerSpec;
-import io.parley.sfu.api.Encoding;
 import io.parley.sfu.api.HeaderExtensionIds;
 import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.ProducerSpec;
@@ -169,28 +168,12 @@ final class TestParticipant implements AutoCloseable {
 
   void publish() throws Exception {
     sfu.addProducer(
-            roomId,
-            id,
-            new ProducerSpec(
-                audioProducerId(),
-                MediaKind.AUDIO,
-                "0",
-                "mic",
-                Codec.opus(AUDIO_PT),
-                List.of(new Encoding(null, audioSsrc)),
-                EXTENSIONS))
+            roomId, id, ProducerSpec.mic(audioProducerId(), "0", AUDIO_PT, audioSsrc, EXTENSIONS))
         .get(5, TimeUnit.SECONDS);
     sfu.addProducer(
             roomId,
             id,
-            new ProducerSpec(
-                videoProducerId(),
-                MediaKind.VIDEO,
-                "1",
-                "camera",
-                Codec.vp8(VIDEO_PT),
-                List.of(new Encoding(null, videoSsrc)),
-                EXTENSIONS))
+            ProducerSpec.camera(videoProducerId(), "1", VIDEO_PT, videoSsrc, EXTENSIONS))
         .get(5, TimeUnit.SECONDS);
   }
 

@@ -25,4 +25,30 @@ public record ProducerSpec(
       throw new IllegalArgumentException("a producer needs at least one encoding");
     }
   }
+
+  /** A microphone: Opus on one SSRC. */
+  public static ProducerSpec mic(
+      String producerId, String mid, int payloadType, long ssrc, HeaderExtensionIds extensions) {
+    return new ProducerSpec(
+        producerId,
+        MediaKind.AUDIO,
+        mid,
+        "mic",
+        Codec.opus(payloadType),
+        List.of(new Encoding(null, ssrc)),
+        extensions);
+  }
+
+  /** A camera without simulcast: VP8 on one SSRC. */
+  public static ProducerSpec camera(
+      String producerId, String mid, int payloadType, long ssrc, HeaderExtensionIds extensions) {
+    return new ProducerSpec(
+        producerId,
+        MediaKind.VIDEO,
+        mid,
+        "camera",
+        Codec.vp8(payloadType),
+        List.of(new Encoding(null, ssrc)),
+        extensions);
+  }
 }

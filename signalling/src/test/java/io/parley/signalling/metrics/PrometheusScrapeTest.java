@@ -15,9 +15,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.sfu.Sfu;
 import io.parley.sfu.api.Codec;
 import io.parley.sfu.api.ConsumerSpec;
-import io.parley.sfu.api.Encoding;
 import io.parley.sfu.api.HeaderExtensionIds;
-import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.ProducerSpec;
 import io.parley.sfu.api.TransportInfo;
 import io.parley.sfu.client.SyntheticMedia;
@@ -428,28 +426,12 @@ class PrometheusScrapeTest {
 
     void publish() throws Exception {
       sfu.addProducer(
-              MEDIA_ROOM,
-              id,
-              new ProducerSpec(
-                  id + "-audio",
-                  MediaKind.AUDIO,
-                  "0",
-                  "mic",
-                  Codec.opus(AUDIO_PT),
-                  List.of(new Encoding(null, audioSsrc)),
-                  EXTENSIONS))
+              MEDIA_ROOM, id, ProducerSpec.mic(id + "-audio", "0", AUDIO_PT, audioSsrc, EXTENSIONS))
           .get(30, TimeUnit.SECONDS);
       sfu.addProducer(
               MEDIA_ROOM,
               id,
-              new ProducerSpec(
-                  id + "-video",
-                  MediaKind.VIDEO,
-                  "1",
-                  "camera",
-                  Codec.vp8(VIDEO_PT),
-                  List.of(new Encoding(null, videoSsrc)),
-                  EXTENSIONS))
+              ProducerSpec.camera(id + "-video", "1", VIDEO_PT, videoSsrc, EXTENSIONS))
           .get(30, TimeUnit.SECONDS);
     }
 
