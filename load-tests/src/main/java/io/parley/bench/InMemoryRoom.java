@@ -161,17 +161,7 @@ public final class InMemoryRoom implements AutoCloseable {
             dtlsThreads,
             (data, offset, length) ->
                 endpoint.receiveDtls(Unpooled.wrappedBuffer(data, offset, length), path),
-            new DtlsSession.Listener() {
-              @Override
-              public void connected(SrtpKeys k) {
-                keys.complete(k);
-              }
-
-              @Override
-              public void failed(String reason, Throwable cause) {
-                keys.completeExceptionally(new IllegalStateException(reason, cause));
-              }
-            });
+            DtlsSession.Listener.completing(keys));
     offerOnly(client, profile);
     client.setRemoteFingerprint(
         context.certificate.fingerprintAlgorithm(), context.certificate.fingerprint());

@@ -55,6 +55,24 @@ public final class DtlsSession {
      * Handshake failure, timeout, fingerprint mismatch, or peer close_notify/alert after connect.
      */
     void failed(String reason, Throwable cause);
+
+    /**
+     * A listener for one handshake that completes {@code keys} with the exported SRTP keys, or
+     * exceptionally with the failure.
+     */
+    static Listener completing(CompletableFuture<SrtpKeys> keys) {
+      return new Listener() {
+        @Override
+        public void connected(SrtpKeys k) {
+          keys.complete(k);
+        }
+
+        @Override
+        public void failed(String reason, Throwable cause) {
+          keys.completeExceptionally(new IllegalStateException(reason, cause));
+        }
+      };
+    }
   }
 
   static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;

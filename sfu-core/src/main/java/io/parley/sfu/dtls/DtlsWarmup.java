@@ -61,10 +61,18 @@ public final class DtlsWarmup {
     DtlsSession[] pair = new DtlsSession[2];
     pair[0] =
         new DtlsSession(
-            DtlsRole.SERVER, serverCert, e, (d, o, l) -> pair[1].receive(d, o, l), to(serverKeys));
+            DtlsRole.SERVER,
+            serverCert,
+            e,
+            (d, o, l) -> pair[1].receive(d, o, l),
+            DtlsSession.Listener.completing(serverKeys));
     pair[1] =
         new DtlsSession(
-            DtlsRole.CLIENT, clientCert, e, (d, o, l) -> pair[0].receive(d, o, l), to(clientKeys));
+            DtlsRole.CLIENT,
+            clientCert,
+            e,
+            (d, o, l) -> pair[0].receive(d, o, l),
+            DtlsSession.Listener.completing(clientKeys));
     pair[0].setRemoteFingerprint(clientCert.fingerprintAlgorithm(), clientCert.fingerprint());
     pair[1].setRemoteFingerprint(serverCert.fingerprintAlgorithm(), serverCert.fingerprint());
     try {
@@ -95,19 +103,5 @@ public final class DtlsWarmup {
       }
       return ok;
     }
-  }
-
-  private static DtlsSession.Listener to(CompletableFuture<SrtpKeys> keys) {
-    return new DtlsSession.Listener() {
-      @Override
-      public void connected(SrtpKeys k) {
-        keys.complete(k);
-      }
-
-      @Override
-      public void failed(String reason, Throwable cause) {
-        keys.completeExceptionally(new IllegalStateException(reason, cause));
-      }
-    };
   }
 }
