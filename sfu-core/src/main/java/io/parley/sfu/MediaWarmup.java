@@ -15,11 +15,20 @@ import io.parley.sfu.api.TransportInfo;
 import io.parley.sfu.client.SyntheticMedia;
 import io.parley.sfu.client.WebRtcClient;
 import io.parley.sfu.dtls.DtlsCertificate;
+import io.parley.sfu.rtp.RtpPacket;
+import io.parley.sfu.rtp.rtcp.ReportBlock;
+import io.parley.sfu.rtp.rtcp.RtcpNack;
+import io.parley.sfu.rtp.rtcp.RtcpPli;
+import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
+import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,12 +41,24 @@ import java.util.concurrent.atomic.AtomicLong;
  * for the JIT to compile it. Measured on this project's 2-core machine: against a server 3 s old,
  * four people's p99 latency and the server's CPU were 1.5–2× those of a warm server.
  *
+ * <p>People also come and go while the media flows: every sixth of the way one participant leaves
+ * and a new one joins (ICE and DTLS on the port while media flows, new consumers waiting for a
+ * keyframe, a new speaker, a consumer whose producer closes). A warm-up without that compiled the
+ * packet path for a room that never changes; the first real person to join took branches the
+ * compiled code had never seen, the JIT threw that code away (seen with {@code
+ * -XX:+LogCompilation}: traps in {@code Consumer.forward}, {@code PacketCache.put}, the
+ * transport-cc builder, the rollover guess) and the first real meeting ran on the slower tier for
+ * several seconds.
+ *
  * <p>The room's id cannot be made by signalling (room ids there are {@code xxx-xxxx-xxx}), so no
  * one can join it. A failure only ends the warm-up early; the server works either way.
  */
 public final class MediaWarmup {
   /** What the warm-up did. */
-  public record Result(int connected, long forwarded, long received, long millis) {}
+  public record Result(int connected, int replaced, long forwarded, long received, long millis) {}
+
+  /** How many times one participant is replaced by a new one during the warm-up. */
+  static final int REPLACEMENTS = 5;
 
   private static final int AUDIO_PT = 111;
   private static final int VIDEO_PT = 96;
@@ -81,7 +102,9 @@ public final class MediaWarmup {
     try {
       DtlsCertificate certificate = DtlsCertificate.generate();
       for (int i = 0; i < participants; i++) {
-        peers.add(Peer.join(sfu, room, "w" + i, group, certificate, received, deadline));
+        Peer peer = Peer.create(sfu, room, "w" + i, group, certificate, received);
+        peers.add(peer);
+        peer.connect(sfu, room, deadline);
       }
       for (Peer p : peers) {
         p.publish(sfu, room);
@@ -96,11 +119,36 @@ public final class MediaWarmup {
       for (Peer p : peers) {
         p.startSending();
       }
-      while (sfu.stats().rtpOut.sum() - forwardedBefore < packets && System.nanoTime() < deadline) {
+      int joined = participants;
+      int replaced = 0;
+      long forwarded;
+      while ((forwarded = sfu.stats().rtpOut.sum() - forwardedBefore) < packets
+          && System.nanoTime() < deadline) {
+        if (replaced < REPLACEMENTS && forwarded >= packets * (replaced + 1) / (REPLACEMENTS + 1)) {
+          Peer leaving = peers.remove(0);
+          leaving.close();
+          sfu.closeEndpoint(room, leaving.id).get(5, TimeUnit.SECONDS);
+          // As signalling does it: published and subscribed before its transport connects, so
+          // its consumers see media they cannot send yet.
+          Peer newcomer = Peer.create(sfu, room, "w" + joined++, group, certificate, received);
+          peers.add(newcomer);
+          newcomer.publish(sfu, room);
+          for (Peer other : peers) {
+            if (other != newcomer) {
+              newcomer.subscribe(sfu, room, other);
+              other.subscribe(sfu, room, newcomer);
+            }
+          }
+          newcomer.connect(sfu, room, deadline);
+          newcomer.startSending();
+          replaced++;
+          continue;
+        }
         Thread.sleep(20); // polls the SFU's counter; the sending runs on the client's loop
       }
       return new Result(
-          peers.size(),
+          joined,
+          replaced,
           sfu.stats().rtpOut.sum() - forwardedBefore,
           received.get(),
           (System.nanoTime() - started) / 1_000_000);
@@ -128,26 +176,29 @@ public final class MediaWarmup {
     final long videoSsrc;
     final SyntheticMedia audio;
     final SyntheticMedia video;
+    final Feedback feedback;
     private io.netty.util.concurrent.ScheduledFuture<?> sending;
     private int frames;
 
-    private Peer(String id, WebRtcClient client, long audioSsrc, long videoSsrc) {
+    private Peer(
+        String id, WebRtcClient client, Feedback feedback, long audioSsrc, long videoSsrc) {
       this.id = id;
       this.client = client;
+      this.feedback = feedback;
       this.audioSsrc = audioSsrc;
       this.videoSsrc = videoSsrc;
       this.audio = SyntheticMedia.audio(audioSsrc, AUDIO_PT);
       this.video = SyntheticMedia.video(videoSsrc, VIDEO_PT);
     }
 
-    static Peer join(
+    /** Opens this participant's endpoint in the SFU and its client; not connected yet. */
+    static Peer create(
         Sfu sfu,
         String room,
         String id,
         EventLoopGroup group,
         DtlsCertificate certificate,
-        AtomicLong received,
-        long deadline)
+        AtomicLong received)
         throws Exception {
       TransportInfo info = sfu.createEndpoint(room, id).get(5, TimeUnit.SECONDS);
       // Straight to the bound port on this machine, whatever addresses are advertised.
@@ -160,6 +211,7 @@ public final class MediaWarmup {
               List.of(new IceCandidate("1", 1, "udp", 2130706431L, host, sfu.udpPort())),
               info.fingerprintAlgorithm(),
               info.fingerprint());
+      Feedback feedback = new Feedback();
       WebRtcClient client =
           WebRtcClient.start(
               group,
@@ -171,14 +223,21 @@ public final class MediaWarmup {
                 @Override
                 public void rtp(ByteBuf packet) {
                   received.incrementAndGet();
+                  feedback.onRtp(packet);
                 }
               });
       java.util.concurrent.ThreadLocalRandom random =
           java.util.concurrent.ThreadLocalRandom.current();
-      Peer peer = new Peer(id, client, random.nextLong(1, 1L << 32), random.nextLong(1, 1L << 32));
+      Peer peer =
+          new Peer(
+              id, client, feedback, random.nextLong(1, 1L << 32), random.nextLong(1, 1L << 32));
+      return peer;
+    }
+
+    /** Gives the SFU this participant's side of the transport and waits for DTLS-SRTP. */
+    void connect(Sfu sfu, String room, long deadline) throws Exception {
       sfu.connectEndpoint(room, id, client.remoteParams()).get(5, TimeUnit.SECONDS);
       client.awaitConnected(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-      return peer;
     }
 
     void publish(Sfu sfu, String room) throws Exception {
@@ -205,7 +264,7 @@ public final class MediaWarmup {
       }
     }
 
-    /** Audio every 5 ms and a video frame (keyframe every 50th) every 10 ms. */
+    /** Audio every 5 ms and a video frame (keyframe every 50th) every 10 ms; RTCP every 100 ms. */
     void startSending() {
       sending =
           client
@@ -228,6 +287,10 @@ public final class MediaWarmup {
                         client.sendRtp(packet);
                       }
                     }
+                    ByteBuf rtcp = frames % 20 == 0 ? feedback.tick(frames / 20, this) : null;
+                    if (rtcp != null) {
+                      client.sendRtcp(rtcp);
+                    }
                   },
                   0,
                   5,
@@ -239,6 +302,78 @@ public final class MediaWarmup {
         sending.cancel(false);
       }
       client.close();
+    }
+  }
+
+  /**
+   * The RTCP a browser sends, built from what one participant received: transport-cc feedback every
+   * tick (100 ms); every tenth tick sender reports for its two streams and a receiver report for
+   * every stream it receives; every tenth, five ticks later, a NACK for a packet it did receive
+   * (the SFU answers from its cache) and a keyframe request. Confined to the client's event loop.
+   */
+  private static final class Feedback {
+    private final long ssrc =
+        java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1L << 32);
+    private final TransportCcFeedbackBuilder transportCc = new TransportCcFeedbackBuilder(ssrc);
+    private final RtpPacket rtp = new RtpPacket();
+
+    /** Per received SSRC: its highest sequence number seen. */
+    private final Map<Long, Integer> highest = new HashMap<>();
+
+    private long lastMediaSsrc;
+    private long lastVideoSsrc;
+    private int lastVideoSeq = -1;
+
+    void onRtp(ByteBuf packet) {
+      if (!rtp.parse(packet)) {
+        return;
+      }
+      lastMediaSsrc = rtp.ssrc();
+      highest.put(rtp.ssrc(), rtp.sequenceNumber());
+      if (rtp.payloadType() == VIDEO_PT) {
+        lastVideoSsrc = rtp.ssrc();
+        lastVideoSeq = rtp.sequenceNumber();
+      }
+      int seq = rtp.transportCcSequence(EXTENSIONS.transportCc());
+      if (seq >= 0) {
+        transportCc.onPacket(seq, System.nanoTime() / 1000);
+      }
+    }
+
+    /** The RTCP due at this tick, or null. */
+    ByteBuf tick(int tick, Peer self) {
+      ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(2048);
+      if (tick % 10 == 0) {
+        long ntp = ntpNow();
+        RtcpSenderReport.write(out, self.videoSsrc, ntp, tick * 9000L, tick * 30L, tick * 36000L);
+        RtcpSenderReport.write(out, self.audioSsrc, ntp, tick * 4800L, tick * 20L, tick * 2400L);
+        List<ReportBlock> blocks = new ArrayList<>();
+        for (Map.Entry<Long, Integer> e : highest.entrySet()) {
+          if (blocks.size() < 31) {
+            blocks.add(new ReportBlock(e.getKey(), 0, 0, e.getValue(), 0, 0, 0));
+          }
+        }
+        if (!blocks.isEmpty()) {
+          RtcpReceiverReport.write(out, ssrc, blocks.toArray(new ReportBlock[0]));
+        }
+      }
+      if (tick % 10 == 5 && lastVideoSeq >= 0) {
+        RtcpNack.write(out, ssrc, lastVideoSsrc, (lastVideoSeq - 2) & 0xFFFF);
+        RtcpPli.write(out, ssrc, lastVideoSsrc);
+      }
+      if (transportCc.pendingPackets() > 0) {
+        transportCc.build(out, lastMediaSsrc);
+      }
+      if (!out.isReadable()) {
+        out.release();
+        return null;
+      }
+      return out;
+    }
+
+    private static long ntpNow() {
+      long millis = System.currentTimeMillis() + 2_208_988_800_000L;
+      return (millis / 1000) << 32 | ((millis % 1000) << 32) / 1000;
     }
   }
 }

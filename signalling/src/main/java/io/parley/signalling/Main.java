@@ -231,8 +231,10 @@ public final class Main {
                     "warm-up: the start-up meeting failed ({}); serving cold", failure.toString());
               } else {
                 log.info(
-                    "warm-up: {} participants, {} packets forwarded in {} ms",
+                    "warm-up: {} participants ({} came in as others left), {} packets forwarded"
+                        + " in {} ms",
                     result.connected(),
+                    result.replaced(),
                     result.forwarded(),
                     result.millis());
               }
