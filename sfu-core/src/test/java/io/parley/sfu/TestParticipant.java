@@ -75,6 +75,9 @@ final class TestParticipant implements AutoCloseable {
   final Map<Long, ConsumerInfo> consumers = new ConcurrentHashMap<>();
   final AtomicInteger plisReceived = new AtomicInteger();
 
+  /** When each PLI arrived ({@link System#nanoTime}). */
+  final List<Long> pliNanos = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   /** The level its audio packets carry: 0 (loud) .. 127 (silence). */
   volatile int audioLevel = 30;
 
@@ -282,6 +285,7 @@ final class TestParticipant implements AutoCloseable {
       int type = compound.packetType();
       int fmt = compound.fmt();
       if (type == Rtcp.PT_PSFB && fmt == Rtcp.FMT_PLI) {
+        pliNanos.add(System.nanoTime());
         plisReceived.incrementAndGet();
         pliSsrcs.add(Rtcp.mediaSsrc(packet, compound.offset()));
         forceKeyframe = true;

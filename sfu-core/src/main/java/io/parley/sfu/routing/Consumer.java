@@ -124,7 +124,7 @@ public final class Consumer {
     if (resumed) {
       // The subscriber's decoder needs a keyframe after the gap.
       currentEncoding = -1;
-      requestKeyframe();
+      requestKeyframeToStart();
     }
   }
 
@@ -141,12 +141,20 @@ public final class Consumer {
     int clamped = Math.max(0, Math.min(encoding, producer.encodings().length - 1));
     if (clamped != targetEncoding) {
       targetEncoding = clamped;
-      producer.requestKeyframe(clamped);
+      producer.requestKeyframeToStart(clamped);
     }
   }
 
+  /** The subscriber asked for a keyframe (PLI, FIR). */
   void requestKeyframe() {
     producer.requestKeyframe(currentEncoding >= 0 ? currentEncoding : targetEncoding);
+  }
+
+  /**
+   * This consumer cannot send until a keyframe comes (see {@link Producer#requestKeyframeToStart}).
+   */
+  void requestKeyframeToStart() {
+    producer.requestKeyframeToStart(currentEncoding >= 0 ? currentEncoding : targetEncoding);
   }
 
   void close() {
@@ -178,7 +186,7 @@ public final class Consumer {
           // Waiting for a keyframe of the chosen layer: keep asking (the producer throttles), since
           // the first request may have gone out before the layer's SSRC was known, and the
           // subscriber, receiving nothing, will not ask itself.
-          producer.requestKeyframe(targetEncoding);
+          producer.requestKeyframeToStart(targetEncoding);
         }
         return;
       }

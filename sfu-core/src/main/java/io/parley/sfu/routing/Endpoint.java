@@ -296,7 +296,7 @@ public final class Endpoint {
     LOG.info("endpoint {} in room {} connected ({})", id, room.id(), keys.profile());
     room.context().events().endpointConnected(room.id(), id);
     for (Consumer consumer : consumers) {
-      consumer.requestKeyframe();
+      consumer.requestKeyframeToStart();
     }
   }
 

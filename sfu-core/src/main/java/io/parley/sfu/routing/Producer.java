@@ -14,7 +14,7 @@ import java.util.List;
  */
 public final class Producer {
   /** A publisher is asked for a keyframe at most this often per encoding. */
-  static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
+  public static final long KEYFRAME_REQUEST_INTERVAL_NANOS = 300_000_000L;
 
   /** An encoding with no packet for this long is not chosen for a subscriber. */
   static final long ENCODING_ACTIVE_NANOS = 1_500_000_000L;
@@ -27,6 +27,8 @@ public final class Producer {
     final ReceiveStats stats;
     long lastPacketNanos;
     long lastKeyframeRequestNanos = Long.MIN_VALUE / 2;
+    // A keyframe arrived since the last request: that request is answered.
+    boolean keyframeSinceRequest = true;
     // The publisher's last sender report, to translate into subscribers' sender reports.
     long srNtp;
     long srRtpTimestamp;
@@ -86,7 +88,7 @@ public final class Producer {
 
   void addConsumer(Consumer consumer) {
     consumers.add(consumer);
-    requestKeyframe(consumer.targetEncoding());
+    requestKeyframeToStart(consumer.targetEncoding());
   }
 
   void removeConsumer(Consumer consumer) {
@@ -165,6 +167,7 @@ public final class Producer {
     if (video && vp8.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
       descriptor = vp8;
       keyframe = vp8.isKeyframe();
+      encoding.keyframeSinceRequest |= keyframe;
     }
     for (int i = 0; i < consumers.size(); i++) {
       consumers.get(i).forward(packet, encodingIndex, descriptor, keyframe, now);
@@ -194,18 +197,40 @@ public final class Producer {
     return encodings[i].ssrc != 0 && now - encodings[i].lastPacketNanos < ENCODING_ACTIVE_NANOS;
   }
 
-  /** Asks the publisher for a keyframe on an encoding (throttled). */
+  /**
+   * Passes a subscriber's keyframe request (PLI, FIR) on to the publisher: at most one per {@link
+   * #KEYFRAME_REQUEST_INTERVAL_NANOS} per encoding, whatever subscribers send.
+   */
   void requestKeyframe(int encodingIndex) {
+    requestKeyframe(encodingIndex, false);
+  }
+
+  /**
+   * Asks for the keyframe a consumer needs before it can send anything (it was just added, its
+   * subscriber just connected or resumed, or it waits to switch layers): at once if the last
+   * request was answered (a keyframe arrived since), else throttled as above. With the throttle
+   * alone, the second person to subscribe within 300 ms of the first (everyone joining a meeting at
+   * its start) missed the first one's keyframe and waited out the rest of the interval for another:
+   * a quarter of the video streams in a four-person room started ~200 ms later than the others.
+   */
+  void requestKeyframeToStart(int encodingIndex) {
+    requestKeyframe(encodingIndex, true);
+  }
+
+  private void requestKeyframe(int encodingIndex, boolean toStart) {
     if (!video || encodingIndex < 0 || encodingIndex >= encodings.length) {
       return;
     }
     EncodingState encoding = encodings[encodingIndex];
     long now = System.nanoTime();
-    if (encoding.ssrc == 0
-        || now - encoding.lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS) {
+    boolean throttled =
+        now - encoding.lastKeyframeRequestNanos < KEYFRAME_REQUEST_INTERVAL_NANOS
+            && !(toStart && encoding.keyframeSinceRequest);
+    if (encoding.ssrc == 0 || throttled) {
       return;
     }
     encoding.lastKeyframeRequestNanos = now;
+    encoding.keyframeSinceRequest = false;
     endpoint.feedback().sendPli(encoding.ssrc);
   }
 
