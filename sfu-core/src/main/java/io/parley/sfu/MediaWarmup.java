@@ -122,7 +122,10 @@ public final class MediaWarmup {
       int joined = participants;
       int replaced = 0;
       long forwarded;
-      while ((forwarded = sfu.stats().rtpOut.sum() - forwardedBefore) < packets
+      // Until the packets are forwarded and every replacement is done (one may take long enough
+      // for the rest of the packets to pass).
+      while (((forwarded = sfu.stats().rtpOut.sum() - forwardedBefore) < packets
+              || replaced < REPLACEMENTS)
           && System.nanoTime() < deadline) {
         if (replaced < REPLACEMENTS && forwarded >= packets * (replaced + 1) / (REPLACEMENTS + 1)) {
           Peer leaving = peers.remove(0);

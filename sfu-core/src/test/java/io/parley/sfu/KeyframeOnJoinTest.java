@@ -50,13 +50,7 @@ class KeyframeOnJoinTest {
 
       int before = pub.plisReceived.get();
       a.subscribeTo(pub);
-      Await.until(
-          DEADLINE,
-          () -> {
-            var r = a.streamFrom(pub, MediaKind.VIDEO);
-            return r != null && r.packets.get() > 0;
-          },
-          "the first subscriber's video");
+      awaitVideo(a, pub, "the first subscriber's video");
       assertThat(pub.plisReceived.get()).as("the first subscriber's request").isGreaterThan(before);
       long firstRequest = pub.pliNanos.get(pub.pliNanos.size() - 1);
 
@@ -70,13 +64,7 @@ class KeyframeOnJoinTest {
           "the second subscription came " + sinceFirst + " ms after the first request");
       int beforeSecond = pub.plisReceived.get();
       b.subscribeTo(pub);
-      Await.until(
-          DEADLINE,
-          () -> {
-            var r = b.streamFrom(pub, MediaKind.VIDEO);
-            return r != null && r.packets.get() > 0;
-          },
-          "the second subscriber's video");
+      awaitVideo(b, pub, "the second subscriber's video");
       assertThat(pub.plisReceived.get()).isGreaterThan(beforeSecond);
       long secondRequest = pub.pliNanos.get(beforeSecond);
       assertThat((secondRequest - firstRequest) / 1_000_000)
@@ -92,5 +80,17 @@ class KeyframeOnJoinTest {
       dtls.shutdownNow();
       ResourceLeakDetector.setLevel(level);
     }
+  }
+
+  /** Waits until {@code subscriber} got a packet of {@code publisher}'s video: it started. */
+  private static void awaitVideo(
+      TestParticipant subscriber, TestParticipant publisher, String what) {
+    Await.until(
+        DEADLINE,
+        () -> {
+          var r = subscriber.streamFrom(publisher, MediaKind.VIDEO);
+          return r != null && r.packets.get() > 0;
+        },
+        what);
   }
 }
