@@ -633,24 +633,20 @@ public final class Sfu
   @Override
   public void unregister(Endpoint endpoint) {
     endpointsByUfrag.remove(endpoint.localUfrag(), endpoint);
-    endpointsByAddress
-        .entrySet()
+    removeEndpoint(endpointsByAddress, endpoint, this::disconnectSocket);
+    removeEndpoint(endpointsByConnection, endpoint, TcpConnection::close);
+  }
+
+  /** Removes every key of {@code endpoint} from {@code map}, handing each to {@code removed}. */
+  private static <K> void removeEndpoint(
+      Map<K, Endpoint> map, Endpoint endpoint, java.util.function.Consumer<K> removed) {
+    map.entrySet()
         .removeIf(
             entry -> {
               if (entry.getValue() != endpoint) {
                 return false;
               }
-              disconnectSocket(entry.getKey());
-              return true;
-            });
-    endpointsByConnection
-        .entrySet()
-        .removeIf(
-            entry -> {
-              if (entry.getValue() != endpoint) {
-                return false;
-              }
-              entry.getKey().close();
+              removed.accept(entry.getKey());
               return true;
             });
   }
