@@ -105,15 +105,12 @@ public final class Sfu
   private final Map<String, EndpointRecord> endpointStates = new ConcurrentHashMap<>();
   private volatile MediaMetrics metrics = MediaMetrics.NONE;
 
-  /**
-   * Per I/O thread: the SRTP packets of the socket's current read batch, by room (a handful of
-   * rooms at most), handed to each room at the end of the batch.
-   */
-  private final FastThreadLocal<List<RoomBatch>> readBatches =
+  /** Per I/O thread: the SRTP packets of the socket's current read batch, by room. */
+  private final FastThreadLocal<ReadBatches> readBatches =
       new FastThreadLocal<>() {
         @Override
-        protected List<RoomBatch> initialValue() {
-          return new ArrayList<>();
+        protected ReadBatches initialValue() {
+          return new ReadBatches();
         }
       };
 
@@ -425,18 +422,60 @@ public final class Sfu
    */
   @Override
   public void readComplete(Channel socket) {
-    List<RoomBatch> batches = readBatches.get();
-    for (int i = 0; i < batches.size(); i++) {
-      RoomBatch batch = batches.get(i);
-      int n = batch.size();
-      if (!batch.room().offer(batch)) {
-        for (int k = 0; k < n; k++) {
-          drop(DropReason.OVERLOAD);
+    readBatches.get().handOver();
+  }
+
+  /**
+   * One I/O thread's read batch: the SRTP packets read since the last read-complete, by room (a
+   * handful of rooms at most), handed to each room at the end of the batch. A room on this thread
+   * runs its packets at once, and its {@link RoomBatch} is kept for the next read batch; one on
+   * another loop takes the object with the packets. With connected sockets every room a socket's
+   * packets go to lives on the socket's loop, so the steady state allocates nothing here.
+   */
+  private final class ReadBatches {
+    private final List<RoomBatch> current = new ArrayList<>();
+    private final java.util.ArrayDeque<RoomBatch> spare = new java.util.ArrayDeque<>();
+
+    RoomBatch forRoom(Room room) {
+      for (int i = 0; i < current.size(); i++) {
+        if (current.get(i).room() == room) {
+          return current.get(i);
         }
       }
+      RoomBatch batch = spare.pollFirst();
+      if (batch == null) {
+        batch = new RoomBatch(room);
+      } else {
+        batch.reuse(room);
+      }
+      current.add(batch);
+      return batch;
     }
-    batches.clear();
+
+    void handOver() {
+      try {
+        for (int i = 0; i < current.size(); i++) {
+          RoomBatch batch = current.get(i);
+          Room room = batch.room();
+          boolean here = room.loop().inEventLoop();
+          int n = batch.size();
+          if (!room.offer(batch)) {
+            for (int k = 0; k < n; k++) {
+              drop(DropReason.OVERLOAD);
+            }
+          } else if (here && batch.size() == 0 && spare.size() < MAX_SPARE_BATCHES) {
+            batch.reuse(null); // holds no room while it waits
+            spare.addFirst(batch);
+          }
+        }
+      } finally {
+        current.clear();
+      }
+    }
   }
+
+  /** Batch objects an I/O thread keeps for reuse (one per room it reads for, typically). */
+  private static final int MAX_SPARE_BATCHES = 64;
 
   /**
    * An SRTP or SRTCP packet for {@code endpoint}: with {@code batched} (UDP) it joins the read
@@ -458,19 +497,7 @@ public final class Sfu
     }
     Room room = endpoint.room();
     if (batched) {
-      List<RoomBatch> batches = readBatches.get();
-      RoomBatch batch = null;
-      for (int i = 0; i < batches.size(); i++) {
-        if (batches.get(i).room() == room) {
-          batch = batches.get(i);
-          break;
-        }
-      }
-      if (batch == null) {
-        batch = new RoomBatch(room);
-        batches.add(batch);
-      }
-      batch.add(endpoint, packet, arrived);
+      readBatches.get().forRoom(room).add(endpoint, packet, arrived);
       return;
     }
     RoomBatch single = new RoomBatch(room);

@@ -1,10 +1,12 @@
 package io.parley.sfu.routing;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.parley.sfu.api.SfuException;
 import io.parley.sfu.transport.MediaPath;
+import io.parley.sfu.transport.PooledDatagram;
 import io.parley.sfu.transport.TcpConnection;
 import io.parley.sfu.transport.UdpPath;
 import io.parley.sfu.util.LatencyHistogram;
@@ -281,10 +283,14 @@ public final class Room {
    * ICE-TCP connection (whose own I/O thread sends it; a full connection drops it). {@link #flush}
    * sends everything written.
    */
-  void write(io.netty.buffer.ByteBuf packet, MediaPath to) {
+  void write(ByteBuf packet, MediaPath to) {
     if (to instanceof UdpPath udp) {
-      socket.write(
-          new io.netty.channel.socket.DatagramPacket(packet, udp.address()), socket.voidPromise());
+      // The socket sends from direct memory: copy here (Netty would, and wrap the copy in a new
+      // envelope) and hand over a pooled envelope, so forwarding allocates nothing per packet.
+      ByteBuf direct = socket.alloc().directBuffer(packet.readableBytes());
+      direct.writeBytes(packet, packet.readerIndex(), packet.readableBytes());
+      packet.release();
+      socket.write(PooledDatagram.of(direct, udp.address()), socket.voidPromise());
       flushPending = true;
     } else if (to instanceof TcpConnection tcp) {
       if (tcp.write(packet) && !tcpFlushes.contains(tcp)) {

@@ -6,10 +6,10 @@ import io.netty.buffer.ByteBuf;
  * The SRTP packets for one room read in one read batch of a socket, run together on the room's
  * loop: one task (one wake-up of that loop) instead of one per packet, and one flush, so the copies
  * for every subscriber leave in one sendmmsg. Filled on the I/O thread, then owned by the room's
- * loop; used once.
+ * loop. Once run it is empty and may be {@linkplain #reuse reused} by the thread that ran it.
  */
 public final class RoomBatch implements Runnable {
-  private final Room room;
+  private Room room;
   private Endpoint[] endpoints = new Endpoint[4];
   private ByteBuf[] packets = new ByteBuf[4];
   private long[] arrivals = new long[4];
@@ -17,6 +17,17 @@ public final class RoomBatch implements Runnable {
   private int size;
 
   public RoomBatch(Room room) {
+    this.room = room;
+  }
+
+  /**
+   * Sets the room of an empty batch (one that has run or been released) for its next packets; null
+   * while it waits to be reused.
+   */
+  public void reuse(Room room) {
+    if (size != 0) {
+      throw new IllegalStateException("batch still holds packets");
+    }
     this.room = room;
   }
 
@@ -48,8 +59,10 @@ public final class RoomBatch implements Runnable {
   public void run() {
     for (int i = 0; i < size; i++) {
       ByteBuf packet = packets[i];
+      Endpoint endpoint = endpoints[i];
       packets[i] = null;
-      endpoints[i].receiveSrtp(packet, arrivals[i], false);
+      endpoints[i] = null;
+      endpoint.receiveSrtp(packet, arrivals[i], false);
       forwarded[i] = room.takeForwarded();
     }
     room.flush();
@@ -57,6 +70,7 @@ public final class RoomBatch implements Runnable {
     for (int i = 0; i < size; i++) {
       room.recordForwardingDelay(now - arrivals[i], forwarded[i]);
     }
+    size = 0;
   }
 
   /** Releases every packet (the room could not take them). */
@@ -66,6 +80,8 @@ public final class RoomBatch implements Runnable {
         packets[i].release();
         packets[i] = null;
       }
+      endpoints[i] = null;
     }
+    size = 0;
   }
 }
