@@ -21,9 +21,9 @@ import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
  */
 final class GcmRtpSender implements AutoCloseable {
   static final int TAG_LENGTH = 16;
-  private static final int IV_LENGTH = 12;
-  private static final int LABEL_RTP_ENCRYPTION = 0x00;
-  private static final int LABEL_RTP_SALT = 0x02;
+  static final int IV_LENGTH = 12;
+  static final int LABEL_RTP_ENCRYPTION = 0x00;
+  static final int LABEL_RTP_SALT = 0x02;
 
   private final Cipher cipher;
   private final SecretKeySpec key;
@@ -102,14 +102,7 @@ final class GcmRtpSender implements AutoCloseable {
       streams.put(ssrc, stream);
     }
     long index = stream.guess(sequence);
-    // IV = (00 00 || SSRC || ROC || SEQ) XOR salt (RFC 7714 §8.1).
-    int roc = (int) (index >>> 16);
-    iv[0] = salt[0];
-    iv[1] = salt[1];
-    putXor(iv, 2, ssrc, salt);
-    putXor(iv, 6, roc, salt);
-    iv[10] = (byte) ((sequence >>> 8) ^ salt[10]);
-    iv[11] = (byte) (sequence ^ salt[11]);
+    fillIv(iv, salt, ssrc, index);
     try {
       init();
       cipher.updateAAD(array, start, headerLength);
@@ -146,8 +139,19 @@ final class GcmRtpSender implements AutoCloseable {
     }
   }
 
+  /** IV = (00 00 || SSRC || ROC || SEQ) XOR salt (RFC 7714 §8.1), for packet index ROC || SEQ. */
+  static void fillIv(byte[] iv, byte[] salt, int ssrc, long index) {
+    int roc = (int) (index >>> 16);
+    iv[0] = salt[0];
+    iv[1] = salt[1];
+    putXor(iv, 2, ssrc, salt);
+    putXor(iv, 6, roc, salt);
+    iv[10] = (byte) ((index >>> 8) ^ salt[10]);
+    iv[11] = (byte) (index ^ salt[11]);
+  }
+
   /** The length of the RTP header with CSRCs and header extension, or -1 if it does not fit. */
-  private static int headerLength(byte[] array, int start, int length) {
+  static int headerLength(byte[] array, int start, int length) {
     if (length < 12) {
       return -1;
     }
@@ -176,6 +180,17 @@ final class GcmRtpSender implements AutoCloseable {
   }
 
   /**
+   * The packet index (ROC << 16 | SEQ) of {@code sequence} nearest {@code highest} (RFC 3711
+   * §3.3.1), never below 0: before the first wrap there is no earlier rollover to belong to.
+   * Arithmetic without branches: a branch taken for the first time, at a stream's first wrap
+   * minutes into a meeting, made the JIT throw away the compiled packet path.
+   */
+  static long estimateIndex(long highest, int sequence) {
+    long index = highest + (short) (sequence - (int) highest);
+    return index + ((index >> 63) & 0x10000);
+  }
+
+  /**
    * One stream's rollover counter, estimated from the sequence number as RFC 3711 §3.3.1 does on
    * the receiving side: the SFU resends older packets (NACK), which may lie before a wrap.
    */
@@ -187,15 +202,9 @@ final class GcmRtpSender implements AutoCloseable {
       this.highest = firstSequence;
     }
 
-    /**
-     * The packet index (ROC << 16 | SEQ) a sequence number most likely belongs to: the one nearest
-     * the highest sent, never below 0 (before the first wrap there is no earlier rollover to belong
-     * to). Arithmetic without branches: a branch taken for the first time, at a stream's first wrap
-     * minutes into a meeting, made the JIT throw away the compiled send path.
-     */
+    /** The packet index a sequence number most likely belongs to ({@link #estimateIndex}). */
     long guess(int sequence) {
-      long index = highest + (short) (sequence - (int) highest);
-      return index + ((index >> 63) & 0x10000);
+      return estimateIndex(highest, sequence);
     }
 
     /** Moves the highest index forward after a packet of {@code index} went out. */
@@ -209,7 +218,7 @@ final class GcmRtpSender implements AutoCloseable {
    * out that array itself instead of a copy. Only for jitsi-srtp's OpenSSL cipher, which passes the
    * IV to OpenSSL during init and keeps no reference it later compares.
    */
-  private static final class ReusedGcmSpec extends GCMParameterSpec {
+  static final class ReusedGcmSpec extends GCMParameterSpec {
     private final byte[] iv;
 
     ReusedGcmSpec(byte[] iv) {

@@ -63,6 +63,9 @@ public final class SrtpSession implements AutoCloseable {
   /** Outgoing RTP under the AES-GCM profiles, without per-packet garbage; null for AES-CM. */
   private final GcmRtpSender gcmSender;
 
+  /** Incoming RTP under the AES-GCM profiles, without per-packet garbage; null for AES-CM. */
+  private final GcmRtpReceiver gcmReceiver;
+
   private boolean closed;
 
   public SrtpSession(SrtpKeys keys) {
@@ -83,13 +86,12 @@ public final class SrtpSession implements AutoCloseable {
             policy(profile, profile.rtpTagLength()),
             policy(profile, profile.rtcpTagLength()),
             JITSI_LOGGER);
-    this.gcmSender = profile.isAead() ? gcmSender(keys) : null;
-  }
-
-  private static GcmRtpSender gcmSender(SrtpKeys keys) {
     try {
-      return new GcmRtpSender(keys.localKey(), keys.localSalt());
-    } catch (java.security.GeneralSecurityException e) {
+      this.gcmSender =
+          profile.isAead() ? new GcmRtpSender(keys.localKey(), keys.localSalt()) : null;
+      this.gcmReceiver =
+          profile.isAead() ? new GcmRtpReceiver(keys.remoteKey(), keys.remoteSalt()) : null;
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM is not available", e);
     }
   }
@@ -124,6 +126,9 @@ public final class SrtpSession implements AutoCloseable {
   public SrtpStatus unprotectRtp(ByteBuf packet) {
     if (!isRtp(packet, RTP_HEADER_LENGTH + profile.rtpTagLength())) {
       return SrtpStatus.INVALID;
+    }
+    if (gcmReceiver != null) {
+      return closed ? SrtpStatus.FAIL : gcmReceiver.unprotect(packet);
     }
     int ssrc = packet.getInt(packet.readerIndex() + 8);
     SrtpCryptoContext context = rtpReceivers.get(ssrc);
@@ -309,6 +314,7 @@ public final class SrtpSession implements AutoCloseable {
     closed = true;
     if (gcmSender != null) {
       gcmSender.close();
+      gcmReceiver.close();
     }
     rtpSenders.clear();
     rtpReceivers.clear();
