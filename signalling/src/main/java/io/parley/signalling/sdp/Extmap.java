@@ -15,7 +15,7 @@ public record Extmap(int id, Direction direction, String uri) {
   public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
 
   static Extmap parse(String v) {
-    String[] p = v.trim().split("\\s+");
+    String[] p = SdpText.fields(v);
     if (p.length < 2) {
       throw new SdpException("malformed a=extmap: " + v);
     }

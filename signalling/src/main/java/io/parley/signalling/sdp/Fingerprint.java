@@ -8,7 +8,7 @@ package io.parley.signalling.sdp;
  */
 public record Fingerprint(String algorithm, String value) {
   static Fingerprint parse(String v) {
-    String[] p = v.trim().split("\\s+");
+    String[] p = SdpText.fields(v);
     if (p.length != 2) {
       throw new SdpException("malformed a=fingerprint: " + v);
     }

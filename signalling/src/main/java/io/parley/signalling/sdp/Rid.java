@@ -8,7 +8,7 @@ package io.parley.signalling.sdp;
  */
 public record Rid(String id, String direction, String params) {
   static Rid parse(String v) {
-    String[] p = v.trim().split("\\s+", 3);
+    String[] p = SdpText.fields(v, 3);
     if (p.length < 2 || !(p[1].equals("send") || p[1].equals("recv"))) {
       throw new SdpException("malformed a=rid: " + v);
     }

@@ -13,7 +13,7 @@ final class SdpParser {
     if (text == null || text.isBlank()) {
       throw new SdpException("empty SDP");
     }
-    String[] lines = text.split("\r?\n");
+    String[] lines = SdpText.lines(text);
     if (!lines[0].trim().equals("v=0")) {
       throw new SdpException("SDP must start with v=0");
     }
@@ -94,7 +94,7 @@ final class SdpParser {
     Setup setup;
 
     void origin(String value) {
-      String[] p = value.trim().split("\\s+");
+      String[] p = SdpText.fields(value);
       if (p.length < 6) {
         throw new SdpException("malformed o= line: " + abbreviate(value));
       }
@@ -109,7 +109,7 @@ final class SdpParser {
     void attribute(String name, String attr) {
       switch (name) {
         case "group" -> {
-          String[] p = require(attr, name).split("\\s+");
+          String[] p = SdpText.fields(require(attr, name));
           if (p[0].equals("BUNDLE")) {
             bundle = List.of(p).subList(1, p.length);
           }
@@ -169,7 +169,7 @@ final class SdpParser {
     boolean bundleOnly;
 
     static Media parseMLine(String value) {
-      String[] p = value.trim().split("\\s+");
+      String[] p = SdpText.fields(value);
       if (p.length < 3) {
         throw new SdpException("malformed m= line: " + abbreviate(value));
       }
@@ -240,7 +240,7 @@ final class SdpParser {
     }
 
     private void rtpmap(String v) {
-      String[] p = v.split("\\s+");
+      String[] p = SdpText.fields(v);
       if (p.length != 2) {
         throw new SdpException("malformed a=rtpmap: " + abbreviate(v));
       }

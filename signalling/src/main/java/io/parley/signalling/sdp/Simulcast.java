@@ -17,7 +17,7 @@ public record Simulcast(String direction, List<String> rids) {
   }
 
   static Simulcast parse(String v) {
-    String[] p = v.trim().split("\\s+");
+    String[] p = SdpText.fields(v);
     if (p.length != 2 || !(p[0].equals("send") || p[0].equals("recv"))) {
       throw new SdpException("unsupported a=simulcast: " + v);
     }

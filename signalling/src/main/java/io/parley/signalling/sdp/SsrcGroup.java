@@ -10,7 +10,7 @@ public record SsrcGroup(String semantics, List<Long> ssrcs) {
   }
 
   static SsrcGroup parse(String v) {
-    String[] p = v.trim().split("\\s+");
+    String[] p = SdpText.fields(v);
     if (p.length < 2) {
       throw new SdpException("malformed a=ssrc-group: " + v);
     }
