@@ -204,9 +204,10 @@ public final class Main {
 
   /**
    * Warms the embedded SFU in the background so the first people to join are not slowed by a cold
-   * JVM: DTLS-SRTP handshakes in memory, then a short meeting with itself over the media port.
-   * {@code /readyz} says "warming up" (503) until it ends; meetings work meanwhile. Only the
-   * command-line start does this; tests that start servers do not.
+   * JVM: DTLS-SRTP handshakes in memory, then a short meeting with itself over the media port, then
+   * the signalling code of a join ({@link SignallingWarmup}). {@code /readyz} says "warming up"
+   * (503) until it ends; meetings work meanwhile. Only the command-line start does this; tests that
+   * start servers do not.
    */
   CompletableFuture<Void> warmUp() {
     if (!(sfu instanceof Sfu embedded)) {
@@ -238,6 +239,29 @@ public final class Main {
                     result.forwarded(),
                     result.millis());
               }
+              return null;
+            })
+        .thenRunAsync(
+            () -> {
+              try {
+                SignallingWarmup.Result result = SignallingWarmup.run(SignallingWarmup.ROUNDS);
+                log.info(
+                    "warm-up: {} publish exchanges through Socket.IO, JSON and SDP ({} KB of SDP)"
+                        + " in {} ms",
+                    result.rounds(),
+                    result.sdpChars() / 1024,
+                    result.millis());
+              } catch (RuntimeException e) {
+                log.warn("warm-up: the signalling warm-up failed ({}); serving cold", e.toString());
+              }
+            },
+            task -> {
+              Thread thread = new Thread(task, "signalling-warmup");
+              thread.setDaemon(true);
+              thread.start();
+            })
+        .thenRun(
+            () -> {
               // The warm-up leaves ~150 MB of young garbage and a few MB that live on (pools,
               // compiled-code metadata). Collected now, before anyone is served: otherwise the
               // first young collection copies those survivors during a meeting (a 74 ms pause
@@ -248,7 +272,6 @@ public final class Main {
                   "warm-up: heap collected in {} ms; ready",
                   (System.nanoTime() - gcStarted) / 1_000_000);
               setWarmingUp(false);
-              return null;
             });
   }
 
