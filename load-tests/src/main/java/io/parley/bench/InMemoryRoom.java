@@ -316,7 +316,8 @@ public final class InMemoryRoom implements AutoCloseable {
         } else {
           rtp++;
           if (keepLast) {
-            ByteBuf old = last.put(datagram.recipient(), content.copy());
+            // A heap copy: the SFU hands the socket direct memory, SRTP works on arrays.
+            ByteBuf old = last.put(datagram.recipient(), Unpooled.copiedBuffer(content));
             if (old != null) {
               old.release();
             }

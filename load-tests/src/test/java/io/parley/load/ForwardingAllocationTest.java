@@ -10,13 +10,14 @@ import org.jitsi.srtp.crypto.JitsiOpenSslProvider;
 import org.junit.jupiter.api.Test;
 
 /**
- * The forwarding path's garbage, the real Room in memory on an event-loop thread: at most 64 bytes
- * allocated per forwarded packet with AES-GCM and 10 subscribers (issue target; measured about 44).
- * Allocation is counted, not timed, so the figure does not depend on the machine's load.
+ * The forwarding path's garbage, the real Room in memory on an event-loop thread: at most 40 bytes
+ * allocated per forwarded packet with AES-GCM and 10 subscribers (the issue's target is 64;
+ * measured about 26 since the pooled datagram envelopes and Parley's own AES-GCM receiver, 44
+ * before). Allocation is counted, not timed, so the figure does not depend on the machine's load.
  */
 class ForwardingAllocationTest {
   @Test
-  void aForwardedPacketAllocatesAtMost64Bytes() throws Exception {
+  void aForwardedPacketAllocatesAtMost40Bytes() throws Exception {
     // The target is for jitsi-srtp's OpenSSL backend (sfu-core's choice); the JDK's AES-GCM, its
     // fallback where the native library does not load, copies every buffer it encrypts.
     assumeTrue(JitsiOpenSslProvider.isLoaded(), "jitsi-srtp's OpenSSL library did not load here");
@@ -31,6 +32,6 @@ class ForwardingAllocationTest {
       ResourceLeakDetector.setLevel(testLevel);
     }
     System.out.printf("forwarding allocates %.1f B per forwarded packet%n", r.bytesPerForwarded());
-    assertThat(r.bytesPerForwarded()).isLessThanOrEqualTo(64);
+    assertThat(r.bytesPerForwarded()).isLessThanOrEqualTo(40);
   }
 }

@@ -1,6 +1,7 @@
 package io.parley.sfu.routing;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -286,8 +287,9 @@ public final class Room {
   void write(ByteBuf packet, MediaPath to) {
     if (to instanceof UdpPath udp) {
       // The socket sends from direct memory: copy here (Netty would, and wrap the copy in a new
-      // envelope) and hand over a pooled envelope, so forwarding allocates nothing per packet.
-      ByteBuf direct = socket.alloc().directBuffer(packet.readableBytes());
+      // envelope) into the pool the media sockets use, and hand over a pooled envelope, so
+      // forwarding allocates nothing per packet.
+      ByteBuf direct = PooledByteBufAllocator.DEFAULT.directBuffer(packet.readableBytes());
       direct.writeBytes(packet, packet.readerIndex(), packet.readableBytes());
       packet.release();
       socket.write(PooledDatagram.of(direct, udp.address()), socket.voidPromise());
