@@ -66,7 +66,9 @@ class PooledDatagramTest {
           .submit(
               () -> {
                 for (int i = 0; i < 6; i++) {
-                  ByteBuf payload = sender.alloc().directBuffer(16);
+                  // Unpooled: a pooled buffer object may be handed out again once freed, and
+                  // then its reference count is its next owner's.
+                  ByteBuf payload = Unpooled.directBuffer(16);
                   payload.writeCharSequence("packet " + i, StandardCharsets.US_ASCII);
                   sent.add(payload);
                   PooledDatagram datagram = PooledDatagram.of(payload, i % 2 == 0 ? a : b);
