@@ -1,5 +1,8 @@
 package io.parley.sfu.srtp;
 
+import static io.parley.sfu.srtp.GcmTestPackets.bytes;
+import static io.parley.sfu.srtp.GcmTestPackets.policy;
+import static io.parley.sfu.srtp.GcmTestPackets.rtp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -12,7 +15,6 @@ import java.util.Random;
 import org.jitsi.srtp.SrtpContextFactory;
 import org.jitsi.srtp.SrtpCryptoContext;
 import org.jitsi.srtp.SrtpErrorStatus;
-import org.jitsi.srtp.SrtpPolicy;
 import org.jitsi.utils.logging2.LoggerImpl;
 import org.junit.jupiter.api.Test;
 
@@ -114,41 +116,5 @@ class GcmRtpSenderTest {
     long perPacket = (threads.getCurrentThreadAllocatedBytes() - before) / packets;
     assertThat(perPacket).isLessThanOrEqualTo(2);
     packet.release();
-  }
-
-  private static SrtpPolicy policy(SrtpProfile profile) {
-    SrtpPolicy policy =
-        new SrtpPolicy(
-            SrtpPolicy.AESGCM_ENCRYPTION,
-            profile.keyLength(),
-            SrtpPolicy.NULL_AUTHENTICATION,
-            0,
-            16,
-            profile.saltLength());
-    policy.setSendReplayEnabled(false);
-    return policy;
-  }
-
-  /** An RTP packet, with a one-byte header extension block and a CSRC when asked. */
-  private static byte[] rtp(Random random, int ssrc, int sequence, boolean extended) {
-    ByteBuf b = Unpooled.buffer();
-    b.writeByte(extended ? 0x91 : 0x80).writeByte(96).writeShort(sequence).writeInt(sequence * 90);
-    b.writeInt(ssrc);
-    if (extended) {
-      b.writeInt(0x01020304); // one CSRC
-      b.writeShort(0xBEDE).writeShort(1).writeByte(0x31).writeShort(sequence).writeByte(0);
-    }
-    byte[] payload = new byte[20 + random.nextInt(1100)];
-    random.nextBytes(payload);
-    b.writeBytes(payload);
-    byte[] out = bytes(b);
-    b.release();
-    return out;
-  }
-
-  private static byte[] bytes(ByteBuf b) {
-    byte[] out = new byte[b.readableBytes()];
-    b.getBytes(b.readerIndex(), out);
-    return out;
   }
 }
