@@ -212,6 +212,7 @@ final class JanusParticipant extends Participant {
       return CompletableFuture.completedFuture(null); // nothing to answer (e.g. no new stream)
     }
     SessionDescription offer = SessionDescription.parse(jsep.getString("sdp"));
+    acceptTransportCc(offer);
     boolean first;
     synchronized (this) {
       first = subscribeTransport == null;

@@ -169,13 +169,7 @@ final class ParleyParticipant extends Participant {
     Ack ack = args.length > 1 && args[args.length - 1] instanceof Ack a ? a : null;
     try {
       SessionDescription sdp = SessionDescription.parse(offer.getString("sdp"));
-      for (var m : sdp.media()) {
-        for (var e : m.extmaps()) {
-          if (e.uri().equals(io.parley.signalling.sdp.Extmap.TRANSPORT_CC)) {
-            receiveTransportCcId = e.id();
-          }
-        }
-      }
+      acceptTransportCc(sdp);
       boolean first = subscribeTransport == null;
       if (first) {
         subscribeTransport = newSubscribeTransport();

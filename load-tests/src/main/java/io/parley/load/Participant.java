@@ -60,6 +60,18 @@ abstract class Participant implements AutoCloseable {
   /** The transport-cc header extension id of the streams this participant receives, or 0. */
   protected volatile int receiveTransportCcId;
 
+  /**
+   * Notes the transport-cc extension of a server's subscribe offer: the answer accepts it, and a
+   * browser that accepted it sends transport-cc feedback for what it receives, so this one does too
+   * (to Parley and to Janus alike).
+   */
+  protected void acceptTransportCc(io.parley.signalling.sdp.SessionDescription offer) {
+    int id = Sdp.transportCcId(offer);
+    if (id != 0) {
+      receiveTransportCcId = id;
+    }
+  }
+
   private volatile boolean keyframeRequested = true;
   private long lastKeyframeNanos;
   private int transportSeq;

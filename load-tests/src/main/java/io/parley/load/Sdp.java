@@ -27,6 +27,18 @@ final class Sdp {
 
   private Sdp() {}
 
+  /** The id of the transport-cc header extension an offer's sections carry, or 0. */
+  static int transportCcId(SessionDescription offer) {
+    for (MediaSection m : offer.media()) {
+      for (Extmap e : m.extmaps()) {
+        if (e.uri().equals(Extmap.TRANSPORT_CC)) {
+          return e.id();
+        }
+      }
+    }
+    return 0;
+  }
+
   /** One published track: its mid and its SSRCs (one, or one per simulcast rid). */
   record Track(String mid, boolean video, List<Long> ssrcs) {}
 

@@ -126,4 +126,28 @@ class SdpTest {
     assertThat(ParleyLoad.bitrate("500k")).isEqualTo(500_000);
     assertThat(ParleyLoad.bitrate("1.5M")).isEqualTo(1_500_000);
   }
+
+  @Test
+  void findsTheTransportCcExtensionAServerOffersSoFeedbackIsSentAsABrowserWould() {
+    String withTransportCc =
+        String.join(
+                "\r\n",
+                "v=0",
+                "o=- 1 1 IN IP4 127.0.0.1",
+                "s=-",
+                "t=0 0",
+                "m=video 9 UDP/TLS/RTP/SAVPF 96",
+                "c=IN IP4 127.0.0.1",
+                "a=sendonly",
+                "a=mid:0",
+                "a=extmap:1 urn:ietf:params:rtp-hdrext:sdes:mid",
+                "a=extmap:5 " + io.parley.signalling.sdp.Extmap.TRANSPORT_CC,
+                "a=rtpmap:96 VP8/90000")
+            + "\r\n";
+    assertThat(Sdp.transportCcId(SessionDescription.parse(withTransportCc))).isEqualTo(5);
+    String without =
+        withTransportCc.replace(
+            "a=extmap:5 " + io.parley.signalling.sdp.Extmap.TRANSPORT_CC + "\r\n", "");
+    assertThat(Sdp.transportCcId(SessionDescription.parse(without))).isZero();
+  }
 }
