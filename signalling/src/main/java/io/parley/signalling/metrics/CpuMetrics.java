@@ -17,7 +17,7 @@ import java.nio.file.Path;
  * reused buffer (the JDK's figure where there is no {@code /proc}).
  *
  * <p>Both usages cover the time since the previous scrape, as Micrometer's do (0 to 1, all cores).
- * Scrapes come one at a time (the registry's lock), so readings are not synchronized further.
+ * Each reading is synchronized: two scrapes at once (the endpoint and a test, say) take turns.
  */
 final class CpuMetrics {
   private static final Path PROC_STAT = Path.of("/proc/stat");
