@@ -275,10 +275,23 @@ public final class Sfu
           return;
         }
         Endpoint endpoint = check.endpoint();
+        Endpoint bound = endpointsByAddress.get(sender);
+        if (bound != null
+            && bound != endpoint
+            && socket instanceof io.netty.channel.socket.DatagramChannel udp
+            && udp.isConnected()) {
+          // A connected socket names its peer as the sender of all it reads, also of a datagram
+          // that reached it from another address between its bind and its connect. A check for
+          // another endpoint read here has no known sender: binding it would move the peer's
+          // address to that endpoint. Dropped; the browser repeats its check, and the repeat
+          // arrives from its own address.
+          drop(DropReason.STUN_UNATTRIBUTABLE);
+          return;
+        }
         UdpPath path = new UdpPath(sender);
         // Bind before answering: the browser sends its DTLS ClientHello as soon as the response
         // arrives, and it must not find the address unbound.
-        if (endpointsByAddress.get(sender) != endpoint) {
+        if (bound != endpoint) {
           bindPath(path, endpoint);
         }
         byte[] response =

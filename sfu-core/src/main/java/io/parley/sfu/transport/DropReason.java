@@ -10,6 +10,11 @@ public enum DropReason {
   STUN_UNKNOWN_USER,
   /** MESSAGE-INTEGRITY does not match the endpoint's password. */
   STUN_BAD_INTEGRITY,
+  /**
+   * A valid Binding request for one endpoint read on the socket connected to another endpoint's
+   * address: it reached that socket before it was connected, so its real sender is unknown.
+   */
+  STUN_UNATTRIBUTABLE,
   /** DTLS or SRTP from an address no valid ICE check has bound. */
   UNBOUND_ADDRESS,
   /** SRTP or SRTCP authentication failed (wrong key or tampered). */
