@@ -85,7 +85,14 @@ public final class Sfu
   /** A socket connected to each bound UDP address, on its room's loop (see connectedSockets). */
   private final Map<InetSocketAddress, Connected> connectedSockets = new ConcurrentHashMap<>();
 
-  private record Connected(Channel channel, Endpoint endpoint) {}
+  private record Connected(Channel channel, Endpoint endpoint, long createdNanos) {}
+
+  /**
+   * How long after a socket is connected what it reads may have come from another address: a
+   * datagram that reached it between its bind and its connect is read with the connected peer named
+   * as sender. Such datagrams wait in the socket's queue and are read at once.
+   */
+  static final long CONNECT_RACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
   /**
    * Connected sockets one endpoint may hold: a browser's transport passes checks from a few
@@ -276,15 +283,10 @@ public final class Sfu
         }
         Endpoint endpoint = check.endpoint();
         Endpoint bound = endpointsByAddress.get(sender);
-        if (bound != null
-            && bound != endpoint
-            && socket instanceof io.netty.channel.socket.DatagramChannel udp
-            && udp.isConnected()) {
-          // A connected socket names its peer as the sender of all it reads, also of a datagram
-          // that reached it from another address between its bind and its connect. A check for
-          // another endpoint read here has no known sender: binding it would move the peer's
-          // address to that endpoint. Dropped; the browser repeats its check, and the repeat
-          // arrives from its own address.
+        if (bound != null && bound != endpoint && mayBeFromElsewhere(socket, sender)) {
+          // A check for another endpoint, read on a socket so newly connected that it may have
+          // come from any address: binding it would move the peer's address to that endpoint.
+          // Dropped; the browser repeats its check, and the repeat arrives from its own address.
           drop(DropReason.STUN_UNATTRIBUTABLE);
           return;
         }
@@ -639,13 +641,28 @@ public final class Sfu
     if (channel == null) {
       return;
     }
-    Connected added = new Connected(channel, endpoint);
+    Connected added = new Connected(channel, endpoint, System.nanoTime());
     Connected previous = connectedSockets.put(address, added);
     if (previous != null && previous.channel() != channel) {
       previous.channel().close();
     }
     // A socket that fails or closes stops holding the address: the shared sockets take it again.
     channel.closeFuture().addListener(f -> connectedSockets.remove(address, added));
+  }
+
+  /**
+   * Whether a datagram {@code socket} read may have come from another address than {@code sender}:
+   * the socket is connected to {@code sender} (which it then names as the sender of all it reads)
+   * and was connected less than {@link #CONNECT_RACE_NANOS} ago, or is one no longer in use.
+   */
+  private boolean mayBeFromElsewhere(Channel socket, InetSocketAddress sender) {
+    if (!(socket instanceof io.netty.channel.socket.DatagramChannel udp) || !udp.isConnected()) {
+      return false;
+    }
+    Connected c = connectedSockets.get(sender);
+    return c == null
+        || c.channel() != socket
+        || System.nanoTime() - c.createdNanos() < CONNECT_RACE_NANOS;
   }
 
   private int connectedCount(Endpoint endpoint) {

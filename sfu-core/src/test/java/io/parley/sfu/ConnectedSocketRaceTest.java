@@ -81,6 +81,71 @@ class ConnectedSocketRaceTest {
     }
   }
 
+  @Test
+  void anAddressStillMovesToAnotherEndpointThatKeepsCheckingFromIt() throws Exception {
+    assumeThat(Epoll.isAvailable()).as("connected sockets need epoll").isTrue();
+    Sfu sfu = Sfu.start(SfuConfig.loopback());
+    try (DatagramSocket browser = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      String clientUfragA = IceCredentials.newUfrag();
+      String clientUfragB = IceCredentials.newUfrag();
+      TransportInfo a = endpoint(sfu, "a", clientUfragA);
+      TransportInfo b = endpoint(sfu, "b", clientUfragB);
+      InetSocketAddress server = new InetSocketAddress("127.0.0.1", sfu.udpPort());
+      assertThat(answered(browser, server, a, clientUfragA)).isTrue();
+      Await.until(
+          Duration.ofSeconds(10),
+          () -> sfu.connectedSocketCount() == 1,
+          () -> "a connected socket for the address: " + sfu.connectedSocketCount() + " open");
+
+      // The same address now checks for B (its port went to a new transport while A's was still
+      // registered). A check read just after the connect may be dropped as unattributable, but a
+      // browser repeats its checks, and B gets the address.
+      Await.until(
+          Duration.ofSeconds(10),
+          () -> answered(browser, server, b, clientUfragB),
+          () ->
+              "B's check answered; unattributable: "
+                  + sfu.drops().get(DropReason.STUN_UNATTRIBUTABLE));
+    } finally {
+      sfu.close();
+    }
+  }
+
+  /** Sends one check and waits briefly for its success response (a browser's retransmission). */
+  private static boolean answered(
+      DatagramSocket browser, InetSocketAddress server, TransportInfo to, String clientUfrag) {
+    byte[] transaction = StunCodec.newTransactionId();
+    byte[] request =
+        StunCodec.encodeBindingRequest(
+            transaction,
+            to.iceUfrag() + ":" + clientUfrag,
+            to.icePwd(),
+            (110L << 24) | (65535L << 8) | 255,
+            true,
+            42L,
+            true);
+    byte[] buf = new byte[1500];
+    try {
+      browser.setSoTimeout(250);
+      browser.send(new DatagramPacket(request, request.length, server));
+      while (true) {
+        DatagramPacket got = new DatagramPacket(buf, buf.length);
+        browser.receive(got);
+        // A Binding success response (0x0101) to this transaction.
+        if (got.getLength() >= 20
+            && buf[0] == 0x01
+            && buf[1] == 0x01
+            && java.util.Arrays.equals(buf, 8, 20, transaction, 0, 12)) {
+          return true;
+        }
+      }
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   private static TransportInfo endpoint(Sfu sfu, String id, String clientUfrag) throws Exception {
     TransportInfo info = sfu.createEndpoint("r", id).get(5, TimeUnit.SECONDS);
     sfu.connectEndpoint(
