@@ -49,7 +49,7 @@ export function assert(ok, message) {
 export async function open(browser, name, viewport = { width: 1280, height: 720 }) {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.on('console', (m) => m.type() === 'error' && console.log(`[${name}] ${m.text()}`));
+  page.on('console', (m) => ['error', 'warning'].includes(m.type()) && console.log(`[${name}] ${m.text()}`));
   page.on('pageerror', (e) => console.log(`[${name}] page error: ${e.message}`));
   return { name, page, context };
 }

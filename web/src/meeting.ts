@@ -112,7 +112,7 @@ export class Meeting {
     if (this.report) {
       startReporting(this.report, async () => ({ participantId: this.participantId, ...(await this.packets()) }));
     }
-    this.signalling.onConnectionChange((state) => {
+    this.signalling.onConnectionChange((state, reason) => {
       if (this.left) return;
       if (state === 'connected') {
         banner(null);
@@ -120,6 +120,7 @@ export class Meeting {
       } else if (state === 'unreachable') {
         banner(this.inRoom ? 'Reconnecting… (the server cannot be reached yet)' : 'Cannot reach the Parley server. Retrying…');
       } else {
+        console.warn(`signalling connection lost (${reason}): reconnecting`);
         banner('Reconnecting… Your connection to the meeting dropped.');
         this.resetMedia();
       }
@@ -137,6 +138,7 @@ export class Meeting {
         this.end('You were removed from the meeting', `${reason} You can go back to the home page.`, false);
         return;
       }
+      console.warn(`the server took us out of the room (${reason}): rejoining`);
       banner(`Reconnecting… (${reason})`);
       this.resetMedia();
       void this.join();
@@ -190,10 +192,10 @@ export class Meeting {
       reply.room.chat.forEach((m) => this.chat.add(m, m.participantId === this.participantId));
       this.applySettings(reply.room.settings);
       this.subscriber = new Subscriber(reply.iceServers, (tracks) => this.showTracks(tracks));
-      this.subscriber.pc.onconnectionstatechange = () => this.onMediaState(this.subscriber?.pc.connectionState);
+      this.subscriber.pc.onconnectionstatechange = () => this.onMediaState(this.subscriber?.pc.connectionState, 'subscribe');
       for (const early of this.earlyOffers.splice(0)) this.subscriber.handle(early.offer, early.ack);
       this.publisher = new Publisher(reply.iceServers);
-      this.publisher.pc.onconnectionstatechange = () => this.onMediaState(this.publisher?.pc.connectionState);
+      this.publisher.pc.onconnectionstatechange = () => this.onMediaState(this.publisher?.pc.connectionState, 'publish');
       try {
         await this.publisher.publish(this.media, this.signalling);
         if (this.screen) await this.publisher.share(this.screen);
@@ -426,12 +428,13 @@ export class Meeting {
     void this.signalling.request('set-view', { videos }).catch(() => undefined);
   }
 
-  private onMediaState(state: RTCPeerConnectionState | undefined): void {
+  private onMediaState(state: RTCPeerConnectionState | undefined, which: string): void {
     if (state === 'connected') {
       if (this.mediaTimer) clearTimeout(this.mediaTimer);
       this.mediaTimer = null;
       banner(null);
     } else if ((state === 'failed' || state === 'disconnected') && !this.mediaTimer && !this.left) {
+      console.warn(`${which} media connection ${state}: ${state === 'failed' ? 'rejoining now' : `rejoining unless it recovers in ${MEDIA_GRACE_MS} ms`}`);
       banner('Reconnecting… Your media connection dropped.');
       // A short network blip heals by itself; a longer one gets new connections.
       this.mediaTimer = setTimeout(() => {
@@ -450,6 +453,9 @@ export class Meeting {
   }
 
   private resetMedia(): void {
+    // Out of the room until the rejoin: requests to answer (lobby) are stale; the server sends
+    // them again to whoever is host then.
+    this.onLobby([]);
     this.publisher?.close();
     this.subscriber?.close();
     this.publisher = null;

@@ -38,10 +38,11 @@ export class Signalling {
     this.socket.on(event as string, handler as (...args: unknown[]) => void);
   }
 
-  onConnectionChange(handler: (state: 'connected' | 'unreachable' | 'lost') => void): void {
+  /** Connection changes; for a drop, Socket.IO's reason ("ping timeout", "transport close", …). */
+  onConnectionChange(handler: (state: 'connected' | 'unreachable' | 'lost', reason?: string) => void): void {
     this.socket.on('connect', () => handler('connected'));
-    this.socket.on('connect_error', () => handler('unreachable'));
-    this.socket.on('disconnect', () => handler('lost'));
+    this.socket.on('connect_error', (e) => handler('unreachable', e.message));
+    this.socket.on('disconnect', (reason) => handler('lost', reason));
   }
 
   get connected(): boolean {

@@ -21,6 +21,9 @@ final class Room {
   /** How long someone who dropped may come back past the lobby, lock and password. */
   static final long REJOIN_WINDOW_MS = 10 * 60_000;
 
+  /** How long a host who dropped out has to come back and find the role still theirs. */
+  static final long HOST_RETURN_WINDOW_MS = 60_000;
+
   final String id;
   private final Map<String, Participant> participants = new LinkedHashMap<>();
   private final ArrayDeque<ServerEvent.ChatMessage> chat = new ArrayDeque<>();
@@ -33,6 +36,14 @@ final class Room {
   private final Map<String, Rejoin> rejoinTokens = new HashMap<>();
 
   String hostId;
+
+  /**
+   * The last time the host role passed on by itself because its holder left: who left, who got the
+   * role, and until when (ms) the first, coming back with their rejoin token, takes it back.
+   */
+  private record Handover(String from, String to, long until) {}
+
+  private Handover handover;
 
   /** The participant the SFU last named dominant speaker, or null. */
   String dominantSpeaker;
@@ -53,17 +64,40 @@ final class Room {
   }
 
   /**
-   * Removes a participant; if it was the host, the role passes to the next in join order.
+   * Removes a participant; if it was the host, the role passes to the next in join order until
+   * {@link #HOST_RETURN_WINDOW_MS} from {@code now}, should the host come back (see {@link
+   * #returningHost}).
    *
    * @return true if the host changed
    */
-  boolean remove(Participant p) {
+  boolean remove(Participant p, long now) {
     participants.remove(p.id);
     if (p.id.equals(hostId)) {
       hostId = participants.isEmpty() ? null : participants.keySet().iterator().next();
+      handover = hostId == null ? null : new Handover(p.id, hostId, now + HOST_RETURN_WINDOW_MS);
       return hostId != null;
     }
     return false;
+  }
+
+  /** The host gave the role to someone on purpose: nobody takes it back by returning. */
+  void handHostTo(String participantId) {
+    hostId = participantId;
+    handover = null;
+  }
+
+  /**
+   * Whether someone who left as host and now comes back as {@code returning} (the id their rejoin
+   * token was issued to) takes the role back: only while the one it passed to still holds it, and
+   * within {@link #HOST_RETURN_WINDOW_MS} of leaving. A host whose connection dropped stays host.
+   */
+  boolean returningHost(String returning, long now) {
+    Handover h = handover;
+    return h != null
+        && returning != null
+        && h.from.equals(returning)
+        && h.to.equals(hostId)
+        && now <= h.until;
   }
 
   Participant get(String participantId) {

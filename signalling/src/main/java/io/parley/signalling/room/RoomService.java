@@ -201,14 +201,15 @@ public final class RoomService {
    */
   private Reply enter(Connection c, ClientRequest.Join j, String id, String returning) {
     long now = System.currentTimeMillis();
-    boolean wasHost = false;
     Room before = rooms.get(j.roomId());
     Participant ghost = before == null ? null : before.get(returning);
     if (ghost != null) {
-      wasHost = ghost.id.equals(before.hostId);
       leave(ghost.connection);
     }
     Room room = rooms.computeIfAbsent(j.roomId(), Room::new);
+    // A host whose connection dropped (the old self just replaced, or gone a moment ago) is host
+    // again, unless the role was handed on by choice since.
+    boolean wasHost = room.returningHost(returning, now);
     Participant p = new Participant(id, j.name(), room, c, media, newToken());
     room.add(p);
     room.issueRejoinToken(p.rejoinToken, p.id, now);
@@ -217,8 +218,13 @@ public final class RoomService {
     byEndpoint.put(p.subscriber.endpointId(), p);
     room.broadcast(new ServerEvent.ParticipantJoined(p.info()), p);
     if (wasHost && !p.id.equals(room.hostId)) {
-      room.hostId = p.id;
+      room.handHostTo(p.id);
       room.broadcast(new ServerEvent.RoomUpdated(room.settings()), p);
+      log.atInfo()
+          .addKeyValue("event", "host-returns")
+          .addKeyValue("room", room.id)
+          .addKeyValue("participant", p.id)
+          .log("{} came back as {} and is host of room {} again", returning, p.id, room.id);
     }
     updateGauges();
     log.atInfo()
@@ -365,7 +371,7 @@ public final class RoomService {
     requireHost(host);
     Participant t = target(host, participantId);
     Room room = host.room;
-    room.hostId = t.id;
+    room.handHostTo(t.id);
     room.broadcast(new ServerEvent.RoomUpdated(room.settings()), null);
     if (!room.lobby.isEmpty()) {
       t.send(room.lobbyEvent());
@@ -433,8 +439,9 @@ public final class RoomService {
     byEndpoint.remove(p.publisher.endpointId());
     byEndpoint.remove(p.subscriber.endpointId());
     Room room = p.room;
-    boolean hostChanged = room.remove(p);
-    room.expireRejoinToken(p.rejoinToken, System.currentTimeMillis());
+    long now = System.currentTimeMillis();
+    boolean hostChanged = room.remove(p, now);
+    room.expireRejoinToken(p.rejoinToken, now);
     p.publisher.close();
     p.subscriber.close();
     for (Participant o : room.participants()) {

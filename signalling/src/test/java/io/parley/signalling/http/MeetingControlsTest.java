@@ -442,6 +442,68 @@ class MeetingControlsTest {
   }
 
   @Test
+  void aHostWhoseMediaDroppedRejoinsAsHostUnlessTheRoleWasHandedOnSince() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    Joined carol = join("Carol");
+    ok(alice.client().request("update-room", new JSONObject().put("lobby", true)));
+    // Alice's media connection failed: her page leaves and joins again with its token (as
+    // meeting.ts's reconnectMedia does). The role went to Bob meanwhile.
+    alice.client().request("leave");
+    awaitHost(bob.client(), bob.id());
+    CompletableFuture<JSONObject> knock =
+        client().requestAsync("join", new JSONObject().put("roomId", ROOM).put("name", "Dave"));
+    bob.client().next("lobby");
+    JSONObject back = ok(rejoin(alice.client(), alice.reply()));
+    String aliceNow = back.getString("participantId");
+    assertThat(back.getJSONObject("room").getJSONObject("settings").getString("hostId"))
+        .isEqualTo(aliceNow);
+    awaitHost(carol.client(), aliceNow);
+    // She is told who waits, and answers.
+    String daveId =
+        alice
+            .client()
+            .next("lobby")
+            .payload()
+            .getJSONArray("waiting")
+            .getJSONObject(0)
+            .getString("participantId");
+    ok(
+        alice
+            .client()
+            .request("admit", new JSONObject().put("participantId", daveId).put("allow", true)));
+    ok(knock.get(10, TimeUnit.SECONDS));
+
+    // Handed on by choice, the role stays where it was given.
+    alice.client().request("leave");
+    awaitHost(bob.client(), bob.id());
+    ok(bob.client().request("make-host", new JSONObject().put("participantId", carol.id())));
+    JSONObject again = ok(rejoin(alice.client(), back));
+    assertThat(again.getJSONObject("room").getJSONObject("settings").getString("hostId"))
+        .isEqualTo(carol.id());
+  }
+
+  private static JSONObject rejoin(TestClient c, JSONObject joined) throws Exception {
+    return c.request(
+        "join",
+        new JSONObject()
+            .put("roomId", ROOM)
+            .put("name", "Alice")
+            .put("rejoinToken", joined.getString("rejoinToken")));
+  }
+
+  /** Waits for a room-updated event naming {@code hostId} the host. */
+  private static void awaitHost(TestClient c, String hostId) throws InterruptedException {
+    while (!c.next("room-updated")
+        .payload()
+        .getJSONObject("settings")
+        .getString("hostId")
+        .equals(hostId)) {
+      // an earlier update
+    }
+  }
+
+  @Test
   void aFloodOfUpdatesIsCutShortAndCountedWhileTheRoomCarriesOn() throws Exception {
     Joined alice = join("Alice");
     Joined bob = join("Bob");

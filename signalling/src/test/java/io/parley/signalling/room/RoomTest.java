@@ -35,6 +35,32 @@ class RoomTest {
   }
 
   @Test
+  void aHostWhoDroppedTakesTheRoleBackOnlyFromTheHeirAndOnlyForAWhile() {
+    Room room = new Room("abc-defg-hij");
+    Participant alice = person(room, "pa");
+    Participant bob = person(room, "pb");
+    Participant carol = person(room, "pc");
+    assertThat(room.remove(alice, 1000)).isTrue();
+    assertThat(room.hostId).isEqualTo("pb");
+    assertThat(room.returningHost("pa", 1000 + Room.HOST_RETURN_WINDOW_MS)).isTrue();
+    assertThat(room.returningHost("pa", 1001 + Room.HOST_RETURN_WINDOW_MS)).isFalse();
+    assertThat(room.returningHost("pc", 1001)).isFalse();
+    assertThat(room.returningHost(null, 1001)).isFalse();
+    // Bob hands the role to Carol on purpose: Alice's return no longer takes it.
+    room.handHostTo(carol.id);
+    assertThat(room.returningHost("pa", 1001)).isFalse();
+    // Someone who was not host leaving records nothing.
+    room.remove(bob, 2000);
+    assertThat(room.returningHost("pb", 2001)).isFalse();
+  }
+
+  private static Participant person(Room room, String id) {
+    Participant p = new Participant(id, id, room, null, null, "t" + id);
+    room.add(p);
+    return p;
+  }
+
+  @Test
   void aTileGetsTheSmallestSimulcastLayerThatFillsIt() {
     assertThat(Subscriber.layerFor(0)).isZero();
     assertThat(Subscriber.layerFor(180)).isZero();
