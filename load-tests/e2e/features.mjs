@@ -359,6 +359,23 @@ try {
     await settled(alice, 'unlocked', (s) => !s.locked);
   });
 
+  await check('the host\'s media connection fails: her page rejoins by itself and she is still the host', async () => {
+    const oldId = await idOf(alice);
+    await alice.page.evaluate(() => window.parley.simulateMediaFailure());
+    await until('Alice back in with a new session, and host', 20_000, async () => {
+      const [id, host] = await alice.page.evaluate(() => [document.body.dataset.participantId, document.body.dataset.host]);
+      return { ok: id !== oldId && host === 'true', detail: JSON.stringify({ id, host }) };
+    });
+    alice.id = await idOf(alice);
+    await until('Bob sees Alice as the host', 10_000, async () => {
+      const s = await bob.page.evaluate(() => window.parley.settings());
+      return { ok: s?.hostId === alice.id, detail: JSON.stringify(s) };
+    });
+    await until('Alice\'s video reaches Bob again', 20_000, async () => ({ ok: (await tile(bob, alice))?.videoWidth > 0 }));
+    await openPanel(alice, 'people');
+    assert((await alice.page.$('#setting-lock')) !== null, 'Alice has the host controls');
+  });
+
   await check('the host hands the role to Bob; when Bob leaves, it passes on to the next in line', async () => {
     await alice.page.click(`#people-list li[data-participant="${await idOf(bob)}"] button[data-action="make-host"]`);
     await until('Bob is host', 10_000, async () => ({ ok: (await bob.page.evaluate(() => document.body.dataset.host)) === 'true' }));

@@ -99,6 +99,8 @@ export class Meeting {
       tiles: this.grid,
       /** Drops the signalling connection as a network failure would. */
       simulateDrop: () => this.signalling.simulateDrop(),
+      /** Rebuilds the media connections as after one failed (leave, rejoin with the token). */
+      simulateMediaFailure: () => this.reconnectMedia(),
       /** The subscribe connection's getStats(), for tests. */
       subscriberStats: () => this.subscriber?.pc.getStats() ?? Promise.resolve(new Map()),
       /** The video producers the server forwards to us now, by what we last told it. */
@@ -447,8 +449,10 @@ export class Meeting {
   /** New peer connections through a leave and a rejoin that keeps our place (rejoin token). */
   private async reconnectMedia(): Promise<void> {
     if (this.left || this.joining || !this.signalling.connected) return;
-    this.resetMedia();
+    // Leave before closing the connections: closed first, the server would see the media go
+    // (DTLS close) and take us out itself.
     await this.signalling.request('leave', {}).catch(() => undefined);
+    this.resetMedia();
     await this.join();
   }
 

@@ -12,6 +12,13 @@ final class Participant {
   final Publisher publisher;
   final Subscriber subscriber;
   final String rejoinToken;
+
+  /**
+   * Place in line for the host role (lower came first); one who rejoins after a drop keeps theirs.
+   * Set before the participant enters its room.
+   */
+  long place;
+
   boolean audioMuted;
   boolean videoMuted;
 

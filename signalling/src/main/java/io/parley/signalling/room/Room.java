@@ -45,6 +45,9 @@ final class Room {
 
   private Handover handover;
 
+  /** Places in line handed out so far (see {@link Participant#place}). */
+  private long places;
+
   /** The participant the SFU last named dominant speaker, or null. */
   String dominantSpeaker;
 
@@ -73,7 +76,7 @@ final class Room {
   boolean remove(Participant p, long now) {
     participants.remove(p.id);
     if (p.id.equals(hostId)) {
-      hostId = participants.isEmpty() ? null : participants.keySet().iterator().next();
+      hostId = firstInLine();
       handover = hostId == null ? null : new Handover(p.id, hostId, now + HOST_RETURN_WINDOW_MS);
       return hostId != null;
     }
@@ -98,6 +101,22 @@ final class Room {
         && h.from.equals(returning)
         && h.to.equals(hostId)
         && now <= h.until;
+  }
+
+  /** The next place in line, for someone new (one who rejoins keeps theirs). */
+  long nextPlace() {
+    return ++places;
+  }
+
+  /** Who has been here longest (a rejoin keeps one's place), or null. */
+  private String firstInLine() {
+    Participant first = null;
+    for (Participant p : participants.values()) {
+      if (first == null || p.place < first.place) {
+        first = p;
+      }
+    }
+    return first == null ? null : first.id;
   }
 
   Participant get(String participantId) {
@@ -156,17 +175,18 @@ final class Room {
         lobby.values().stream().map(e -> new ServerEvent.Lobby.Waiting(e.id, e.name)).toList());
   }
 
-  private record Rejoin(String participantId, long expiresAt) {}
+  /** Who a rejoin token was issued to, their place in line, and until when it works. */
+  record Rejoin(String participantId, long place, long expiresAt) {}
 
-  void issueRejoinToken(String token, String participantId, long now) {
+  void issueRejoinToken(String token, Participant p, long now) {
     rejoinTokens.values().removeIf(r -> r.expiresAt < now);
-    rejoinTokens.put(token, new Rejoin(participantId, Long.MAX_VALUE));
+    rejoinTokens.put(token, new Rejoin(p.id, p.place, Long.MAX_VALUE));
   }
 
   /** The token's holder left: it works for a while longer. */
   void expireRejoinToken(String token, long now) {
     rejoinTokens.computeIfPresent(
-        token, (t, r) -> new Rejoin(r.participantId, now + REJOIN_WINDOW_MS));
+        token, (t, r) -> new Rejoin(r.participantId, r.place, now + REJOIN_WINDOW_MS));
   }
 
   void revokeRejoinToken(String token) {
@@ -176,13 +196,13 @@ final class Room {
   /**
    * Redeems a token (each works once).
    *
-   * @return the participant id it was issued to, or null if the token does not let anyone in
+   * @return whom it was issued to, or null if the token does not let anyone in
    */
-  String redeemRejoinToken(String token, long now) {
+  Rejoin redeemRejoinToken(String token, long now) {
     if (token == null) {
       return null;
     }
     Rejoin r = rejoinTokens.remove(token);
-    return r != null && r.expiresAt >= now ? r.participantId : null;
+    return r != null && r.expiresAt >= now ? r : null;
   }
 }

@@ -142,7 +142,7 @@ public final class RoomService {
     if (existing == null || existing.isEmpty()) {
       return Future.succeededFuture(enter(c, j, newId(), null));
     }
-    String returning = existing.redeemRejoinToken(j.rejoinToken(), System.currentTimeMillis());
+    Room.Rejoin returning = existing.redeemRejoinToken(j.rejoinToken(), System.currentTimeMillis());
     if (returning != null) {
       return Future.succeededFuture(enter(c, j, newId(), returning));
     }
@@ -196,11 +196,13 @@ public final class RoomService {
   /**
    * Puts a participant in the room.
    *
-   * @param returning the id the person had before a dropped connection (their old self, if still
-   *     here, is replaced and keeps its host role), or null
+   * @param rejoin who the person was before a dropped connection (their old self, if still here, is
+   *     replaced; they keep their place in line and, see {@link Room#returningHost}, the host
+   *     role), or null
    */
-  private Reply enter(Connection c, ClientRequest.Join j, String id, String returning) {
+  private Reply enter(Connection c, ClientRequest.Join j, String id, Room.Rejoin rejoin) {
     long now = System.currentTimeMillis();
+    String returning = rejoin == null ? null : rejoin.participantId();
     Room before = rooms.get(j.roomId());
     Participant ghost = before == null ? null : before.get(returning);
     if (ghost != null) {
@@ -211,8 +213,9 @@ public final class RoomService {
     // again, unless the role was handed on by choice since.
     boolean wasHost = room.returningHost(returning, now);
     Participant p = new Participant(id, j.name(), room, c, media, newToken());
+    p.place = rejoin != null && room == before ? rejoin.place() : room.nextPlace();
     room.add(p);
-    room.issueRejoinToken(p.rejoinToken, p.id, now);
+    room.issueRejoinToken(p.rejoinToken, p, now);
     byConnection.put(c, p);
     byEndpoint.put(p.publisher.endpointId(), p);
     byEndpoint.put(p.subscriber.endpointId(), p);

@@ -22,13 +22,13 @@ class RoomTest {
   @Test
   void aRejoinTokenWorksOnceAndOnlyForAWhileAfterItsHolderLeft() {
     Room room = new Room("abc-defg-hij");
-    room.issueRejoinToken("t1", "p1", 0);
-    assertThat(room.redeemRejoinToken("t1", 5)).isEqualTo("p1");
+    room.issueRejoinToken("t1", person(room, "p1"), 0);
+    assertThat(room.redeemRejoinToken("t1", 5).participantId()).isEqualTo("p1");
     assertThat(room.redeemRejoinToken("t1", 6)).isNull();
-    room.issueRejoinToken("t2", "p2", 0);
+    room.issueRejoinToken("t2", person(room, "p2"), 0);
     room.expireRejoinToken("t2", 1000);
     assertThat(room.redeemRejoinToken("t2", 1000 + Room.REJOIN_WINDOW_MS + 1)).isNull();
-    room.issueRejoinToken("t3", "p3", 0);
+    room.issueRejoinToken("t3", person(room, "p3"), 0);
     room.revokeRejoinToken("t3");
     assertThat(room.redeemRejoinToken("t3", 1)).isNull();
     assertThat(room.redeemRejoinToken(null, 1)).isNull();
@@ -54,8 +54,26 @@ class RoomTest {
     assertThat(room.returningHost("pb", 2001)).isFalse();
   }
 
+  @Test
+  void theHostRolePassesToWhoCameFirstAndARejoinKeepsItsPlaceInLine() {
+    Room room = new Room("abc-defg-hij");
+    Participant alice = person(room, "pa");
+    Participant bob = person(room, "pb");
+    Participant carol = person(room, "pc");
+    // Bob's connection dropped and he came back as pb2, keeping his place ahead of Carol.
+    room.remove(bob, 0);
+    Participant bobAgain = new Participant("pb2", "Bob", room, null, null, "tpb2");
+    bobAgain.place = bob.place;
+    room.add(bobAgain);
+    room.remove(alice, 0);
+    assertThat(room.hostId).isEqualTo("pb2");
+    room.remove(bobAgain, 0);
+    assertThat(room.hostId).isEqualTo(carol.id);
+  }
+
   private static Participant person(Room room, String id) {
     Participant p = new Participant(id, id, room, null, null, "t" + id);
+    p.place = room.nextPlace();
     room.add(p);
     return p;
   }
