@@ -115,15 +115,7 @@ class ConnectedSocketRaceTest {
   private static boolean answered(
       DatagramSocket browser, InetSocketAddress server, TransportInfo to, String clientUfrag) {
     byte[] transaction = StunCodec.newTransactionId();
-    byte[] request =
-        StunCodec.encodeBindingRequest(
-            transaction,
-            to.iceUfrag() + ":" + clientUfrag,
-            to.icePwd(),
-            (110L << 24) | (65535L << 8) | 255,
-            true,
-            42L,
-            true);
+    byte[] request = check(to, clientUfrag, transaction);
     byte[] buf = new byte[1500];
     try {
       browser.setSoTimeout(250);
@@ -162,8 +154,12 @@ class ConnectedSocketRaceTest {
   }
 
   private static byte[] check(TransportInfo server, String clientUfrag) {
+    return check(server, clientUfrag, StunCodec.newTransactionId());
+  }
+
+  private static byte[] check(TransportInfo server, String clientUfrag, byte[] transaction) {
     return StunCodec.encodeBindingRequest(
-        StunCodec.newTransactionId(),
+        transaction,
         server.iceUfrag() + ":" + clientUfrag,
         server.icePwd(),
         (110L << 24) | (65535L << 8) | 255,
