@@ -67,9 +67,9 @@ final class Room {
   }
 
   /**
-   * Removes a participant; if it was the host, the role passes to the next in join order until
-   * {@link #HOST_RETURN_WINDOW_MS} from {@code now}, should the host come back (see {@link
-   * #returningHost}).
+   * Removes a participant; if it was the host, the role passes to whoever has been here longest
+   * (lowest {@link Participant#place}), and back to the host should they return within {@link
+   * #HOST_RETURN_WINDOW_MS} from {@code now} (see {@link #returningHost}).
    *
    * @return true if the host changed
    */
