@@ -30,6 +30,7 @@ final class CpuMetrics {
   private long lastWallNanos;
   private long lastBusyTicks = -1;
   private long lastTotalTicks;
+  private double lastSystemUsage = Double.NaN;
 
   CpuMetrics() {
     this.os =
@@ -82,15 +83,20 @@ final class CpuMetrics {
     if (ticks == null) {
       return os.getCpuLoad();
     }
-    double usage = Double.NaN;
     long busy = ticks[0];
     long total = ticks[1];
-    if (lastBusyTicks >= 0 && total > lastTotalTicks) {
-      usage = (double) (busy - lastBusyTicks) / (total - lastTotalTicks);
+    if (lastBusyTicks >= 0 && total <= lastTotalTicks) {
+      // No tick (1/100 s) since the last reading: nothing new to tell; the baseline stays, so the
+      // next reading covers both spans.
+      return Double.isNaN(lastSystemUsage) ? os.getCpuLoad() : lastSystemUsage;
+    }
+    if (lastBusyTicks >= 0) {
+      double usage = (double) (busy - lastBusyTicks) / (total - lastTotalTicks);
+      lastSystemUsage = Math.max(0, Math.min(1, usage));
     }
     lastBusyTicks = busy;
     lastTotalTicks = total;
-    return Math.max(0, Math.min(1, usage));
+    return lastSystemUsage;
   }
 
   /**
