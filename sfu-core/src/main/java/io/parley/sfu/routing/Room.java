@@ -52,8 +52,12 @@ public final class Room {
 
   private volatile boolean closed;
 
-  /** Who speaks, from the publishers' audio levels; made with the first level heard. */
-  private DominantSpeakerIdentification<String> speakers;
+  /**
+   * Who speaks, from the publishers' audio levels. Made with the room, not with the first level
+   * heard: a branch on the packet path that only a room's first audio packet takes is one the
+   * compiled code has never seen, and the JIT discards the whole inlined path to take it.
+   */
+  private final DominantSpeakerIdentification<String> speakers;
 
   public Room(String id, EventLoop loop, Channel socket, MediaContext context) {
     this.id = id;
@@ -62,6 +66,13 @@ public final class Room {
     this.context = context;
     this.forwardingDelay = context.forwardingDelay(loop);
     this.ticker = loop.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
+    this.speakers = new DominantSpeakerIdentification<>(Clock.systemUTC(), loop);
+    speakers.addActiveSpeakerChangedListener(
+        speaker -> {
+          if (!closed && speaker != null && endpoints.containsKey(speaker)) {
+            context.events().dominantSpeakerChanged(id, speaker);
+          }
+        });
   }
 
   public String id() {
@@ -263,15 +274,6 @@ public final class Room {
   void audioLevel(String endpointId, int rfc6464Level) {
     if (closed) {
       return;
-    }
-    if (speakers == null) {
-      speakers = new DominantSpeakerIdentification<>(Clock.systemUTC(), loop);
-      speakers.addActiveSpeakerChangedListener(
-          endpointId1 -> {
-            if (!closed && endpointId1 != null && endpoints.containsKey(endpointId1)) {
-              context.events().dominantSpeakerChanged(id, endpointId1);
-            }
-          });
     }
     // The detector counts the other way: 0 is silence, 127 the loudest.
     speakers.levelChanged(endpointId, 127 - (rfc6464Level & 0x7F));
