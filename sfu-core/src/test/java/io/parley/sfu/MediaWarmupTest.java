@@ -3,13 +3,14 @@ package io.parley.sfu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.ResourceLeakDetector;
+import io.parley.sfu.util.LatencyHistogram;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The start-up meeting really forwards media through the port, people come and go in it, and it
- * leaves nothing behind.
+ * The start-up meeting really forwards media through the port, people come and go in it, its two
+ * rooms run on both event loops, and it leaves nothing behind.
  */
 class MediaWarmupTest {
   @Test
@@ -20,11 +21,19 @@ class MediaWarmupTest {
       MediaWarmup.Result result =
           MediaWarmup.start(sfu, 3, 8000, Duration.ofSeconds(30)).get(40, TimeUnit.SECONDS);
 
-      // Three at a time, one replaced by a newcomer after every sixth of the packets.
-      assertThat(result.replaced()).isEqualTo(MediaWarmup.REPLACEMENTS);
-      assertThat(result.connected()).isEqualTo(3 + MediaWarmup.REPLACEMENTS);
-      assertThat(result.forwarded()).isGreaterThanOrEqualTo(8000);
+      // Two rooms one after the other; in each, three at a time, one replaced by a newcomer after
+      // every sixth of the room's packets.
+      assertThat(result.rooms()).isEqualTo(MediaWarmup.ROOMS);
+      assertThat(result.replaced()).isEqualTo(MediaWarmup.ROOMS * MediaWarmup.REPLACEMENTS);
+      assertThat(result.connected()).isEqualTo(MediaWarmup.ROOMS * (3 + MediaWarmup.REPLACEMENTS));
+      assertThat(result.forwarded()).isGreaterThanOrEqualTo(8000 + 4000);
       assertThat(result.received()).isPositive();
+      // The second room ran on the other event loop: both forwarded media.
+      for (io.netty.channel.EventLoop loop : sfu.eventLoops()) {
+        assertThat(sfu.forwardingDelay(loop).addTo(new long[LatencyHistogram.BUCKETS + 1]))
+            .as("packets forwarded on %s", loop)
+            .isPositive();
+      }
       // The RTCP browsers send reached the SFU and was acted on: NACKs answered from the cache,
       // keyframe requests taken.
       assertThat(sfu.stats().rtcpIn.sum()).isPositive();

@@ -232,8 +232,9 @@ public final class Main {
                     "warm-up: the start-up meeting failed ({}); serving cold", failure.toString());
               } else {
                 log.info(
-                    "warm-up: {} participants ({} came in as others left), {} packets forwarded"
-                        + " in {} ms",
+                    "warm-up: {} rooms, {} participants ({} came in as others left), {} packets"
+                        + " forwarded in {} ms",
+                    result.rooms(),
                     result.connected(),
                     result.replaced(),
                     result.forwarded(),
