@@ -45,7 +45,11 @@ final class LoadRun implements AutoCloseable {
   private final EventLoopGroup group;
   private final ExecutorService dtlsExecutor;
   private final ScheduledExecutorService timers;
-  private final RunStats stats = new RunStats();
+
+  /** Packets a packet log keeps: 40 bytes each, 160 MB; ~30 min of scenario (a). */
+  static final int PACKET_LOG_CAPACITY = 4_000_000;
+
+  private final RunStats stats;
   private final SourceRegistry sources = new SourceRegistry();
   private final Participant.Context context;
   private final List<Participant> participants = new CopyOnWriteArrayList<>();
@@ -90,6 +94,8 @@ final class LoadRun implements AutoCloseable {
   LoadRun(RunSettings settings, PrintStream out) {
     this.settings = settings;
     this.out = out;
+    this.stats =
+        new RunStats(settings.packetLog() != null ? new PacketLog(PACKET_LOG_CAPACITY) : null);
     this.group =
         new MultiThreadIoEventLoopGroup(
             settings.ioThreads(),
@@ -117,6 +123,11 @@ final class LoadRun implements AutoCloseable {
             stats,
             sources);
     this.probe = new ServerProbe(settings.serverPid(), settings.metricsUrl());
+  }
+
+  /** Every received packet, if {@code --packet-log} asked for it; else null. */
+  PacketLog packetLog() {
+    return stats.packetLog;
   }
 
   /** A normal run: all rooms over the ramp-up, then the duration at steady state. */

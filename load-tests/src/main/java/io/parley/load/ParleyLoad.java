@@ -192,6 +192,14 @@ public final class ParleyLoad implements Callable<Integer> {
   String label;
 
   @Option(
+      names = "--packet-log",
+      description =
+          "write every received media packet to this file at the end (send and arrival time in"
+              + " wall-clock ns, receiver, publisher, SSRC, sequence number), to line up with a"
+              + " packet capture: load-tests/tail-anatomy.py")
+  Path packetLog;
+
+  @Option(
       names = "--io-threads",
       defaultValue = "2",
       description = "event-loop threads for all participants' sockets (default ${DEFAULT-VALUE})")
@@ -240,6 +248,16 @@ public final class ParleyLoad implements Callable<Integer> {
                       sloLoss,
                       sloFreezes))
               : run.run();
+      PacketLog log = run.packetLog();
+      if (log != null) {
+        log.write(packetLog);
+        stdout.println(
+            "  wrote "
+                + log.size()
+                + " packets to "
+                + packetLog
+                + (log.dropped() > 0 ? " (" + log.dropped() + " more not kept)" : ""));
+      }
     }
     ReportWriter.printTable(report, stdout);
     ReportWriter.writeJson(report, out.resolve("report.json"));
@@ -274,7 +292,8 @@ public final class ParleyLoad implements Callable<Integer> {
         bind,
         serverPid,
         metricsUrl != null || janus != null ? metricsUrl : server.resolve("/metrics"),
-        label.isEmpty() ? (capacity ? "capacity search" : "run") : label);
+        label.isEmpty() ? (capacity ? "capacity search" : "run") : label,
+        packetLog);
   }
 
   /** "30s", "2m", "500ms", "1h", or plain seconds. */

@@ -1,6 +1,7 @@
 package io.parley.load;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -13,6 +14,7 @@ import java.time.Duration;
  * @param subscribers participants per room that only watch
  * @param serverPid the server's process id, for its CPU and memory from /proc; 0 if unknown
  * @param metricsUrl the server's Prometheus endpoint, or null
+ * @param packetLog where to write every received packet at the end ({@link PacketLog}), or null
  */
 record RunSettings(
     Target target,
@@ -28,7 +30,8 @@ record RunSettings(
     String bindAddress,
     long serverPid,
     URI metricsUrl,
-    String label) {
+    String label,
+    Path packetLog) {
 
   enum Target {
     PARLEY,

@@ -18,6 +18,13 @@ final class RunStats {
   final Queue<StreamStats> streams = new ConcurrentLinkedQueue<>();
   final Queue<String> errors = new ConcurrentLinkedQueue<>();
 
+  /** Every received packet, when asked for ({@code --packet-log}); else null. */
+  final PacketLog packetLog;
+
+  RunStats(PacketLog packetLog) {
+    this.packetLog = packetLog;
+  }
+
   void error(String message) {
     failures.increment();
     if (errors.size() < 50) {

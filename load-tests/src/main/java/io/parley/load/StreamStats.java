@@ -112,6 +112,9 @@ final class StreamStats {
     }
     long sent = SyntheticMedia.sentNanos(buf, stamp);
     long transit = arrival - sent;
+    if (run.packetLog != null) {
+      run.packetLog.record(arrival, sent, receiver, publisher, video, rtp.ssrc(), seq);
+    }
     long micros = Math.max(0, TimeUnit.NANOSECONDS.toMicros(transit));
     latencyMicros.recordValue(Math.min(micros, latencyMicros.getHighestTrackableValue()));
     run.latency.recordValue(Math.min(micros, latencyMicros.getHighestTrackableValue()));

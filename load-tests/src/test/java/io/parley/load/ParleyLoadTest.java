@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -61,7 +62,9 @@ class ParleyLoadTest {
             "--out",
             dir.toString(),
             "--label",
-            "test");
+            "test",
+            "--packet-log",
+            dir.resolve("packets.txt").toString());
     String output = text.toString(StandardCharsets.UTF_8);
     assertThat(code).as(output).isZero();
     Report r = ReportWriter.readJson(dir.resolve("report.json"));
@@ -84,6 +87,27 @@ class ParleyLoadTest {
     assertThat(r.timeline()).isNotEmpty();
     assertThat(output).contains("participants connected", "3 / 3");
     assertThat(Files.readString(dir.resolve("report.html"))).contains("<svg", "pub0-0");
+
+    // The packet log: every media packet received, in wall-clock time, sent before it arrived.
+    List<String> lines = Files.readAllLines(dir.resolve("packets.txt"));
+    assertThat(lines.get(0)).startsWith("# arrival_ns sent_ns receiver publisher kind ssrc seq");
+    List<String[]> packets = lines.stream().skip(1).map(l -> l.split(" ")).toList();
+    assertThat(packets).hasSize((int) r.streams().stream().mapToLong(s -> s.packets()).sum());
+    long now = System.currentTimeMillis() * 1_000_000L;
+    assertThat(packets)
+        .allSatisfy(
+            p -> {
+              assertThat(p).hasSize(7);
+              long arrival = Long.parseLong(p[0]);
+              long sent = Long.parseLong(p[1]);
+              assertThat(arrival)
+                  .isBetween(now - 60_000_000_000L, now)
+                  .isGreaterThanOrEqualTo(sent);
+              assertThat(p[3]).isNotEqualTo(p[2]).startsWith("pub0-");
+              assertThat(p[4]).isIn("audio", "video");
+              assertThat(Integer.parseInt(p[6])).isBetween(0, 0xFFFF);
+            });
+    assertThat(output).contains("wrote " + packets.size() + " packets to ");
   }
 
   @Test
