@@ -13,6 +13,10 @@
 # Parley runs with the container image's collector settings (G1, 5 ms pause goal); PARLEY_JAVA_OPTS adds
 # JVM options to Parley's server (e.g. -Xlog:gc:file=gc.log);
 # PARLEY_SERVER_JAR runs Parley's server from another build (an A/B run with the same load tool).
+# TOOL_JAVA_OPTS adds JVM options to parley-load (e.g. -XX:TieredStopAtLevel=1: no C2 compiles of the
+# tool's own during a run, which the CPUs otherwise share with the server under test).
+# PACKET_LOGS=1 writes each measured run's packets to DIR/<server>-<scenario>/packets.txt, for
+# tail-anatomy.py with a capture of the run (its header says how).
 # Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.
 # Scenarios: (a) 1 room x 4 publishers, all receiving each other; (b) 1 publisher x 50
 # subscribers; (c) 10 rooms x 5 participants; (d) capacity search on (c): rooms of 5 added until
@@ -94,14 +98,19 @@ start_janus() {
 run() { # server scenario args...
   local server="$1" scenario="$2"; shift 2
   echo "== $server: scenario $scenario"
-  "${tool_cpus[@]}" java -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
-    --label "$scenario" --out "$out/$server-$scenario" "$@" | grep -v '^\[' || true
+  local log=()
+  if [[ -n "${PACKET_LOGS:-}" ]]; then
+    mkdir -p "$out/$server-$scenario"
+    log=(--packet-log "$out/$server-$scenario/packets.txt")
+  fi
+  "${tool_cpus[@]}" java ${TOOL_JAVA_OPTS:-} -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
+    --label "$scenario" --out "$out/$server-$scenario" "${log[@]}" "$@" | grep -v '^\[' || true
 }
 
 for server in ${servers//,/ }; do
   if [[ $server == parley ]]; then start_parley; else start_janus; fi
   # A short unmeasured run first, so neither server is measured cold (JIT, crypto set-up).
-  "${tool_cpus[@]}" java -jar "$jar" "${target[@]}" --bind "$host_ip" -p "${WARMUP_PARTICIPANTS:-2}" --duration "${WARMUP:-3s}" --ramp-up 1s \
+  "${tool_cpus[@]}" java ${TOOL_JAVA_OPTS:-} -jar "$jar" "${target[@]}" --bind "$host_ip" -p "${WARMUP_PARTICIPANTS:-2}" --duration "${WARMUP:-3s}" --ramp-up 1s \
     --out "$out/$server-warmup" >/dev/null 2>&1 || true
   [[ $only == *a* ]] && run $server a --rooms 1 -p 4 --duration "$duration" --ramp-up 2s
   [[ $only == *b* ]] && run $server b --rooms 1 -p 1 -s 50 --duration "$duration" --ramp-up 10s
