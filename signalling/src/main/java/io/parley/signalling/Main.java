@@ -157,16 +157,19 @@ public final class Main {
     }
     CompletableFuture<Boolean> done = new CompletableFuture<>();
     long deadline = System.nanoTime() + timeout.toNanos();
-    vertx.setPeriodic(
-        0,
-        250,
-        id -> {
+    Runnable check =
+        () -> {
           boolean isEmpty = empty.getAsBoolean();
           if (isEmpty || System.nanoTime() - deadline > 0) {
-            vertx.cancelTimer(id);
             done.complete(isEmpty);
           }
-        });
+        };
+    // At once, then every 250 ms. Not a periodic timer without initial delay: its first run could
+    // come before Vert.x had stored the timer's handle, cancelling it there threw, and the drain
+    // never ended (seen once in CI).
+    vertx.runOnContext(v -> check.run());
+    long timer = vertx.setPeriodic(250, id -> check.run());
+    done.whenComplete((result, failure) -> vertx.cancelTimer(timer));
     return done;
   }
 
