@@ -59,6 +59,9 @@ public final class Room {
    */
   private final DominantSpeakerIdentification<String> speakers;
 
+  /** The detector's timers, run by the room's tick (see {@link TickScheduler}). */
+  private final TickScheduler speakerTimers;
+
   public Room(String id, EventLoop loop, Channel socket, MediaContext context) {
     this.id = id;
     this.loop = loop;
@@ -66,7 +69,8 @@ public final class Room {
     this.context = context;
     this.forwardingDelay = context.forwardingDelay(loop);
     this.ticker = loop.scheduleAtFixedRate(this::tick, 20, 20, TimeUnit.MILLISECONDS);
-    this.speakers = new DominantSpeakerIdentification<>(Clock.systemUTC(), loop);
+    this.speakerTimers = new TickScheduler(loop);
+    this.speakers = new DominantSpeakerIdentification<>(Clock.systemUTC(), speakerTimers);
     speakers.addActiveSpeakerChangedListener(
         speaker -> {
           if (!closed && speaker != null && endpoints.containsKey(speaker)) {
@@ -264,6 +268,7 @@ public final class Room {
     }
     closed = true;
     ticker.cancel(false);
+    speakerTimers.shutdown();
   }
 
   /**
@@ -344,6 +349,7 @@ public final class Room {
     for (Endpoint endpoint : endpoints.values()) {
       endpoint.tick(now);
     }
+    speakerTimers.runDue(now);
     flush();
   }
 }
