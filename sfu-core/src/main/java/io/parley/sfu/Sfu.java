@@ -441,6 +441,19 @@ public final class Sfu
   }
 
   /**
+   * A socket's error: on a socket connected to a browser's address, ICMP port unreachable means the
+   * browser's socket is gone (counted; signalling or the consent check will close the endpoint).
+   */
+  @Override
+  public void socketError(Channel socket, Throwable cause) {
+    if (cause instanceof java.net.PortUnreachableException) {
+      drops.increment(DropReason.PEER_UNREACHABLE);
+    } else {
+      LOG.debug("UDP socket error on {}", socket, cause);
+    }
+  }
+
+  /**
    * One I/O thread's read batch: the SRTP packets read since the last read-complete, by room (a
    * handful of rooms at most), handed to each room at the end of the batch. A room on this thread
    * runs its packets at once, and its {@link RoomBatch} is kept for the next read batch; one on

@@ -44,5 +44,10 @@ public enum DropReason {
    * An ICE-TCP connection closed because it carried no valid ICE check in time, or something else
    * first (one count per connection).
    */
-  TCP_NO_CHECK
+  TCP_NO_CHECK,
+  /**
+   * What the SFU sent to an address came back as ICMP port unreachable: the browser's socket is
+   * gone (a closed tab, before signalling noticed). One count per error a connected socket reports.
+   */
+  PEER_UNREACHABLE
 }

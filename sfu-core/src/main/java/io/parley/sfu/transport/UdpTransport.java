@@ -47,6 +47,13 @@ public final class UdpTransport implements AutoCloseable {
      * work collected from the batch's datagrams can be handed on now.
      */
     default void readComplete(Channel socket) {}
+
+    /**
+     * The socket reported an error, on its I/O thread: on a connected socket, an ICMP error for
+     * what was sent to its address ({@link java.net.PortUnreachableException} when nothing listens
+     * there any more).
+     */
+    default void socketError(Channel socket, Throwable cause) {}
   }
 
   private final EventLoopGroup group;
@@ -210,7 +217,7 @@ public final class UdpTransport implements AutoCloseable {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      LOG.debug("UDP socket error", cause);
+      receiver.socketError(ctx.channel(), cause);
     }
   }
 }
