@@ -3,6 +3,7 @@ package io.parley.sfu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.util.ResourceLeakDetector;
+import io.parley.sfu.transport.DropReason;
 import io.parley.sfu.util.LatencyHistogram;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,9 @@ class MediaWarmupTest {
       assertThat(sfu.stats().retransmissions.sum()).isPositive();
       assertThat(sfu.stats().pliIn.sum()).isPositive();
       assertThat(sfu.stats().rtpOut.sum()).isGreaterThanOrEqualTo(8000);
+      // Those who left vanished as a closed tab does: the SFU heard their ports were unreachable
+      // (an error event on the event loop a real meeting would otherwise meet first).
+      assertThat(sfu.drops().get(DropReason.PEER_UNREACHABLE)).isPositive();
       Await.until(
           Duration.ofSeconds(10),
           () -> sfu.roomCount() == 0 && sfu.connectedSocketCount() == 0,
