@@ -4,10 +4,16 @@
 # results with Parley/Janus ratios.
 #
 #   load-tests/compare-janus.sh [--duration 10s] [--step-duration 8s] [--out DIR] [--only a,b,c,d]
-#                               [--servers parley,janus]
+#                               [--servers parley,janus] [--repeat N]
+#
+# --repeat N runs the whole comparison N times, the servers' order swapped every other time (so a
+# machine that drifts favours neither), into DIR/run1 ... DIR/runN, and ends with each scenario's
+# per-run figures, their medians and a sign test: on a shared machine one run of a few seconds can
+# go either way, and whether N runs say more than a coin would is what the p value tells.
 #
 # SERVER_CPUS / TOOL_CPUS (e.g. 0 and 1) pin the server under test and parley-load to those CPUs
 # with taskset, so that the tool does not take the server's CPU (this machine has no second host).
+# SERVER_NICE / TOOL_NICE (e.g. -10 and 10) start them at that nice level (a negative one needs root).
 # WARMUP (default 3s) and WARMUP_PARTICIPANTS (default 2) shape the unmeasured first run: long
 # enough, and Parley's JIT has compiled the packet path before anything is measured (Janus needs none).
 # Parley runs with the container image's collector settings (G1, 5 ms pause goal); PARLEY_JAVA_OPTS adds
@@ -28,11 +34,14 @@ duration=10s
 step_duration=8s
 only="a,b,c,d"
 servers="parley,janus"
+repeat=1
 out="$here/target/compare-janus"
 server_cpus=()
 tool_cpus=()
 [[ -z "${SERVER_CPUS:-}" ]] || server_cpus=(taskset -c "$SERVER_CPUS")
 [[ -z "${TOOL_CPUS:-}" ]] || tool_cpus=(taskset -c "$TOOL_CPUS")
+[[ -z "${SERVER_NICE:-}" ]] || server_cpus=(nice -n "$SERVER_NICE" "${server_cpus[@]}")
+[[ -z "${TOOL_NICE:-}" ]] || tool_cpus=(nice -n "$TOOL_NICE" "${tool_cpus[@]}")
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
@@ -40,6 +49,7 @@ while [[ $# -gt 0 ]]; do
     --out) out="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --servers) servers="$2"; shift 2 ;;
+    --repeat) repeat="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -66,7 +76,7 @@ trap stop_server EXIT
 image_jvm_opts="-XX:+UseG1GC -XX:MaxGCPauseMillis=5"
 
 start_parley() {
-  local log="$out/parley-server.log"
+  local log="$dir/parley-server.log"
   PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=0 PARLEY_UDP_BIND="$host_ip" PARLEY_UDP_PORT=0 \
     PARLEY_ADVERTISED_ADDRESSES="$host_ip" \
     "${server_cpus[@]}" java -Xmx1g $image_jvm_opts ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
@@ -100,25 +110,46 @@ run() { # server scenario args...
   echo "== $server: scenario $scenario"
   local log=()
   if [[ -n "${PACKET_LOGS:-}" ]]; then
-    mkdir -p "$out/$server-$scenario"
-    log=(--packet-log "$out/$server-$scenario/packets.txt")
+    mkdir -p "$dir/$server-$scenario"
+    log=(--packet-log "$dir/$server-$scenario/packets.txt")
   fi
   "${tool_cpus[@]}" java ${TOOL_JAVA_OPTS:-} -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
-    --label "$scenario" --out "$out/$server-$scenario" "${log[@]}" "$@" | grep -v '^\[' || true
+    --label "$scenario" --out "$dir/$server-$scenario" "${log[@]}" "$@" | grep -v '^\[' || true
 }
 
-for server in ${servers//,/ }; do
-  if [[ $server == parley ]]; then start_parley; else start_janus; fi
-  # A short unmeasured run first, so neither server is measured cold (JIT, crypto set-up).
-  "${tool_cpus[@]}" java ${TOOL_JAVA_OPTS:-} -jar "$jar" "${target[@]}" --bind "$host_ip" -p "${WARMUP_PARTICIPANTS:-2}" --duration "${WARMUP:-3s}" --ramp-up 1s \
-    --out "$out/$server-warmup" >/dev/null 2>&1 || true
-  [[ $only == *a* ]] && run $server a --rooms 1 -p 4 --duration "$duration" --ramp-up 2s
-  [[ $only == *b* ]] && run $server b --rooms 1 -p 1 -s 50 --duration "$duration" --ramp-up 10s
-  [[ $only == *c* ]] && run $server c --rooms 10 -p 5 --duration "$duration" --ramp-up 10s
-  [[ $only == *d* ]] && run $server d --capacity --rooms 2 -p 5 --step-rooms 2 \
-    --step-duration "$step_duration" --ramp-up 4s --step-ramp-up 4s --max-participants 200
-  stop_server
-done
+# One run of each server in $order, into $dir.
+run_servers() {
+  for server in $order; do
+    if [[ $server == parley ]]; then start_parley; else start_janus; fi
+    # A short unmeasured run first, so neither server is measured cold (JIT, crypto set-up).
+    "${tool_cpus[@]}" java ${TOOL_JAVA_OPTS:-} -jar "$jar" "${target[@]}" --bind "$host_ip" -p "${WARMUP_PARTICIPANTS:-2}" --duration "${WARMUP:-3s}" --ramp-up 1s \
+      --out "$dir/$server-warmup" >/dev/null 2>&1 || true
+    [[ $only == *a* ]] && run $server a --rooms 1 -p 4 --duration "$duration" --ramp-up 2s
+    [[ $only == *b* ]] && run $server b --rooms 1 -p 1 -s 50 --duration "$duration" --ramp-up 10s
+    [[ $only == *c* ]] && run $server c --rooms 10 -p 5 --duration "$duration" --ramp-up 10s
+    [[ $only == *d* ]] && run $server d --capacity --rooms 2 -p 5 --step-rooms 2 \
+      --step-duration "$step_duration" --ramp-up 4s --step-ramp-up 4s --max-participants 200
+    stop_server
+  done
+}
+
+[[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "--repeat takes a positive number" >&2; exit 64; }
+dir="$out"
+order="${servers//,/ }"
+if [[ $repeat -eq 1 ]]; then
+  run_servers
+else
+  for rep in $(seq 1 "$repeat"); do
+    dir="$out/run$rep"
+    mkdir -p "$dir"
+    order="${servers//,/ }"
+    if (( rep % 2 == 0 )); then order=$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+    echo "== run $rep of $repeat: $order"
+    run_servers
+  done
+  python3 "$here/compare-runs.py" "$out" "$only" "$repeat"
+  exit 0
+fi
 
 python3 - "$out" "$only" <<'EOF'
 import json, math, os, sys
