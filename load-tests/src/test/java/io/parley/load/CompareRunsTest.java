@@ -53,16 +53,37 @@ class CompareRunsTest {
                     .endsWith("1.50 / 2.00"));
   }
 
+  @Test
+  void oneRunIsATableOfBothServersWithRatios(@TempDir Path dir) throws Exception {
+    writeReport(dir.resolve("parley-a").resolve("report.json"), 2, 0.3, 12);
+    writeReport(dir.resolve("janus-a").resolve("report.json"), 3, 0.6, 10);
+
+    List<String> out = run(dir, "a", 1);
+
+    assertThat(out)
+        .contains(
+            "| a | p99 latency ms | 2.0 | 3.0 | 1.50x |",
+            "| a | p50 latency ms | 0.3 | 0.6 | 2.00x |",
+            "| a | server cpu % | 12 | 10 | 0.83x |");
+  }
+
   private static void write(Path dir, int run, String server, double p99, double p50, double cpu)
       throws Exception {
-    Path report = dir.resolve("run" + run).resolve(server + "-a").resolve("report.json");
+    writeReport(
+        dir.resolve("run" + run).resolve(server + "-a").resolve("report.json"), p99, p50, cpu);
+  }
+
+  private static void writeReport(Path report, double p99, double p50, double cpu)
+      throws Exception {
     Files.createDirectories(report.getParent());
     Files.writeString(
         report,
         String.format(
             java.util.Locale.ROOT,
-            "{\"latencyMs\": {\"p50\": %s, \"p99\": %s}, \"joinMs\": {\"p50\": 100, \"p99\": 200},"
-                + " \"serverUse\": {\"cpuPercentMean\": %s}}",
+            "{\"participantsConnected\": 4, \"totals\": {\"streams\": 24, \"lossPercent\": 0,"
+                + " \"freezes\": 0, \"mbitPerSecondIn\": 9.5},"
+                + " \"latencyMs\": {\"p50\": %s, \"p99\": %s}, \"joinMs\": {\"p50\": 100, \"p99\": 200},"
+                + " \"serverUse\": {\"cpuPercentMean\": %s, \"rssMbPerParticipant\": 1.5}}",
             p50,
             p99,
             cpu));
