@@ -245,6 +245,12 @@ final class TestParticipant implements AutoCloseable {
     if (audioTask != null) {
       audioTask.cancel(false);
       videoTask.cancel(false);
+      // A send may be running on the loop right now (cancel does not wait for it): once the loop
+      // has run this, none is, and the test may use the media generators itself.
+      var loop = client.channel().eventLoop();
+      if (!loop.inEventLoop() && !loop.isShuttingDown()) {
+        loop.submit(() -> {}).awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
     }
   }
 
