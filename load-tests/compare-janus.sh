@@ -18,9 +18,14 @@
 # enough, and Parley's JIT has compiled the packet path before anything is measured (Janus needs none).
 # Parley runs with the container image's collector settings (G1, 5 ms pause goal); PARLEY_JAVA_OPTS adds
 # JVM options to Parley's server (e.g. -Xlog:gc:file=gc.log);
-# PARLEY_SERVER_JAR runs Parley's server from another build (an A/B run with the same load tool).
+# PARLEY_SERVER_JAR runs Parley's server from another build (an A/B run with the same load tool);
+# PARLEY_JAVA, from another Java runtime (e.g. /usr/lib/jvm/temurin-25-jdk-amd64/bin/java).
 # TOOL_JAVA_OPTS adds JVM options to parley-load (e.g. -XX:TieredStopAtLevel=1: no C2 compiles of the
 # tool's own during a run, which the CPUs otherwise share with the server under test).
+# Where the kernel runs a DAMON monitor (kdamond; this sandbox VM runs one over all physical memory,
+# sampling every 500 ms), each measured run reports the CPU it took meanwhile: its bursts of several
+# ms hold a CPU, and it works harder the more memory the processes touch. DAMON_OFF=1 (root) pauses
+# it for the comparison and turns it on again at the end, to see the servers without it.
 # PACKET_LOGS=1 writes each measured run's packets to DIR/<server>-<scenario>/packets.txt, for
 # tail-anatomy.py with a capture of the run (its header says how).
 # Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.
@@ -70,7 +75,19 @@ stop_server() {
   server_pid=""
   if [[ -n "$janus_dir" ]]; then rm -rf "$janus_dir"; janus_dir=""; fi
 }
-trap stop_server EXIT
+damon=/sys/kernel/mm/damon/admin/kdamonds/0
+damon_paused=""
+restore_damon() {
+  if [[ -n "$damon_paused" ]]; then echo on >"$damon/state"; damon_paused=""; fi
+}
+trap 'stop_server; restore_damon' EXIT
+
+# CPU nanoseconds the kernel's DAMON monitor has used so far; empty where there is none.
+kdamond_ns() {
+  local pid
+  pid=$(cat "$damon/pid" 2>/dev/null) || return 0
+  if [[ $pid -gt 0 ]]; then cut -d' ' -f1 "/proc/$pid/schedstat" 2>/dev/null || true; fi
+}
 
 # The collector settings of the container image (deploy/Dockerfile), as Parley is shipped.
 image_jvm_opts="-XX:+UseG1GC -XX:MaxGCPauseMillis=5"
@@ -79,7 +96,7 @@ start_parley() {
   local log="$dir/parley-server.log"
   PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=0 PARLEY_UDP_BIND="$host_ip" PARLEY_UDP_PORT=0 \
     PARLEY_ADVERTISED_ADDRESSES="$host_ip" \
-    "${server_cpus[@]}" java -Xmx1g $image_jvm_opts ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
+    "${server_cpus[@]}" "${PARLEY_JAVA:-java}" -Xmx1g $image_jvm_opts ${PARLEY_JAVA_OPTS:-} -cp "${PARLEY_SERVER_JAR:-$jar}" io.parley.signalling.Main >"$log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 300); do
     grep -q "Parley is up" "$log" && break
@@ -113,8 +130,16 @@ run() { # server scenario args...
     mkdir -p "$dir/$server-$scenario"
     log=(--packet-log "$dir/$server-$scenario/packets.txt")
   fi
+  local k0 k1
+  k0=$(kdamond_ns)
   "${tool_cpus[@]}" java ${TOOL_JAVA_OPTS:-} -jar "$jar" "${target[@]}" --server-pid "$server_pid" --bind "$host_ip" \
     --label "$scenario" --out "$dir/$server-$scenario" "${log[@]}" "$@" | grep -v '^\[' || true
+  k1=$(kdamond_ns)
+  if [[ -n "$k0" && -n "$k1" ]]; then
+    mkdir -p "$dir/$server-$scenario"
+    echo $(((k1 - k0) / 1000000)) >"$dir/$server-$scenario/kdamond-ms.txt"
+    echo "  kernel memory monitor (kdamond): $(((k1 - k0) / 1000000)) ms of CPU during the run"
+  fi
 }
 
 # One run of each server in $order, into $dir.
@@ -134,6 +159,11 @@ run_servers() {
 }
 
 [[ $repeat =~ ^[1-9][0-9]*$ ]] || { echo "--repeat takes a positive number" >&2; exit 64; }
+if [[ -n "${DAMON_OFF:-}" && -w "$damon/state" && $(cat "$damon/state") == on ]]; then
+  echo off >"$damon/state"
+  damon_paused=1
+  echo "DAMON monitor paused for the comparison (DAMON_OFF=1)"
+fi
 dir="$out"
 order="${servers//,/ }"
 if [[ $repeat -eq 1 ]]; then

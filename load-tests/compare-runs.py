@@ -22,7 +22,15 @@ import sys
 
 
 def load(path):
-    return json.load(open(path)) if os.path.exists(path) else None
+    """A run's report.json, with the CPU the kernel's DAMON monitor took during the run if
+    compare-janus.sh measured it (kdamond-ms.txt beside the report)."""
+    if not os.path.exists(path):
+        return None
+    report = json.load(open(path))
+    kdamond = os.path.join(os.path.dirname(path), "kdamond-ms.txt")
+    if os.path.exists(kdamond):
+        report["kdamondMs"] = num(open(kdamond).read().strip())
+    return report
 
 
 def num(v):
@@ -49,6 +57,7 @@ METRICS = [
     ("p50 latency ms", lambda r: num(r["latencyMs"]["p50"]), 0.01, 2),
     ("join p99 ms", lambda r: num(r["joinMs"]["p99"]), 5, 0),
     ("server cpu %", lambda r: num(r["serverUse"]["cpuPercentMean"]), 0.5, 1),
+    ("kernel memory monitor ms", lambda r: num(r.get("kdamondMs")), 5, 0),
 ]
 
 

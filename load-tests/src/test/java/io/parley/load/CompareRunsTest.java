@@ -38,6 +38,11 @@ class CompareRunsTest {
       if (i < 7) {
         write(dir, i + 1, "janus", p99[i][1], p50[i][1], 10);
       }
+      // The kernel's DAMON monitor, as compare-janus.sh records it beside each report.
+      Files.writeString(dir.resolve("run" + (i + 1)).resolve("parley-a/kdamond-ms.txt"), "10" + i);
+      if (i < 7) {
+        Files.writeString(dir.resolve("run" + (i + 1)).resolve("janus-a/kdamond-ms.txt"), "3" + i);
+      }
     }
 
     List<String> out = run(dir, "a", 8);
@@ -45,6 +50,7 @@ class CompareRunsTest {
     assertThat(out).contains("| a | p99 latency ms | 2.00 | 3.00 | 7 / 0 / 0 | 0.02 |");
     assertThat(out).contains("| a | p50 latency ms | 0.30 | 0.30 | 3 / 2 / 2 | 1.00 |");
     assertThat(out).contains("| a | server cpu % | 12.0 | 10.0 | 0 / 0 / 7 | 0.02 |");
+    assertThat(out).contains("| a | kernel memory monitor ms | 103 | 33 | 0 / 0 / 7 | 0.02 |");
     assertThat(out)
         .anySatisfy(
             l ->
@@ -65,6 +71,7 @@ class CompareRunsTest {
             "| a | p99 latency ms | 2.0 | 3.0 | 1.50x |",
             "| a | p50 latency ms | 0.3 | 0.6 | 2.00x |",
             "| a | server cpu % | 12 | 10 | 0.83x |");
+    assertThat(out).noneMatch(l -> l.contains("memory monitor"));
   }
 
   private static void write(Path dir, int run, String server, double p99, double p50, double cpu)
