@@ -136,9 +136,10 @@ run() { # server scenario args...
     --label "$scenario" --out "$dir/$server-$scenario" "${log[@]}" "$@" | grep -v '^\[' || true
   k1=$(kdamond_ns)
   if [[ -n "$k0" && -n "$k1" ]]; then
+    local ms=$(((k1 - k0) / 1000000))
     mkdir -p "$dir/$server-$scenario"
-    echo $(((k1 - k0) / 1000000)) >"$dir/$server-$scenario/kdamond-ms.txt"
-    echo "  kernel memory monitor (kdamond): $(((k1 - k0) / 1000000)) ms of CPU during the run"
+    echo "$ms" >"$dir/$server-$scenario/kdamond-ms.txt"
+    echo "  kernel memory monitor (kdamond): $ms ms of CPU during the run"
   fi
 }
 
