@@ -28,7 +28,8 @@ class PacketLogTest {
     String[] first = lines.get(1).split(" ");
     assertThat(Long.parseLong(first[0]) - offset).isEqualTo(now);
     assertThat(Long.parseLong(first[0]) - Long.parseLong(first[1])).isEqualTo(1_500_000);
-    long wallNow = System.currentTimeMillis() * 1_000_000L;
+    // The clock read in milliseconds: the end of the current millisecond bounds the packet's time.
+    long wallNow = (System.currentTimeMillis() + 1) * 1_000_000L;
     assertThat(Long.parseLong(first[0])).isBetween(wallNow - 10_000_000_000L, wallNow);
     assertThat(first)
         .containsExactly(first[0], first[1], "pub0-1", "pub0-0", "video", "4294967295", "65535");
