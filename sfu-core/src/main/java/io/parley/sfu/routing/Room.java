@@ -21,6 +21,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jitsi.utils.dsi.DominantSpeakerIdentification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A room's media state: its endpoints, producers and consumers. Everything here is confined to one
@@ -34,7 +36,10 @@ public final class Room {
   private final EventLoop loop;
   private final Channel socket;
   private final MediaContext context;
+  private static final Logger LOG = LoggerFactory.getLogger(Room.class);
+
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
+  private long tickFailures;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<String, Consumer> consumers = new LinkedHashMap<>();
   private final AtomicInteger pending = new AtomicInteger();
@@ -344,12 +349,33 @@ public final class Room {
     forwardingDelay.record(nanos, times);
   }
 
+  /**
+   * Every 20 ms on the room's loop: consent, feedback and reports per endpoint, then the speaker
+   * detector's timers. A periodic task that throws is never run again, so a failure is caught here,
+   * logged once per room (and counted after that), and the rest of the tick goes on: one endpoint's
+   * bug must not stop the feedback, consent checks and speaker detection of the whole room.
+   */
   private void tick() {
     long now = System.nanoTime();
     for (Endpoint endpoint : endpoints.values()) {
-      endpoint.tick(now);
+      try {
+        endpoint.tick(now);
+      } catch (RuntimeException e) {
+        tickFailed("endpoint " + endpoint.id(), e);
+      }
     }
-    speakerTimers.runDue(now);
+    try {
+      speakerTimers.runDue(now);
+    } catch (RuntimeException e) {
+      tickFailed("speaker detection", e);
+    }
     flush();
+  }
+
+  private void tickFailed(String what, RuntimeException e) {
+    if (tickFailures++ == 0) {
+      LOG.warn(
+          "room {}: {} failed in the room's tick (later failures are only counted)", id, what, e);
+    }
   }
 }

@@ -540,6 +540,11 @@ public final class RoomService {
     if (p != null && p.room.id.equals(roomId) && !p.id.equals(p.room.dominantSpeaker)) {
       p.room.dominantSpeaker = p.id;
       p.room.broadcast(new ServerEvent.DominantSpeaker(p.id), null);
+      log.atInfo()
+          .addKeyValue("event", "dominant-speaker")
+          .addKeyValue("room", roomId)
+          .addKeyValue("participant", p.id)
+          .log("{} is the dominant speaker in room {}", p.id, roomId);
     }
   }
 
