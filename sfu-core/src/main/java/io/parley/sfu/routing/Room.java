@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * event loop; other threads reach it through {@link #execute} and {@link #call}.
  */
 public final class Room {
+  private static final Logger LOG = LoggerFactory.getLogger(Room.class);
+
   /** Tasks (mostly packets) waiting for the room's loop before new packets are dropped. */
   static final int MAX_PENDING = 16_384;
 
@@ -36,15 +38,13 @@ public final class Room {
   private final EventLoop loop;
   private final Channel socket;
   private final MediaContext context;
-  private static final Logger LOG = LoggerFactory.getLogger(Room.class);
-
   private final Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-  private long tickFailures;
   private final Map<String, Producer> producers = new LinkedHashMap<>();
   private final Map<String, Consumer> consumers = new LinkedHashMap<>();
   private final AtomicInteger pending = new AtomicInteger();
   private final ScheduledFuture<?> ticker;
   private boolean flushPending;
+  private boolean tickFailureLogged;
 
   /** Time inside the SFU of forwarded packets, shared by the rooms of this loop. */
   private final LatencyHistogram forwardingDelay;
@@ -352,7 +352,7 @@ public final class Room {
   /**
    * Every 20 ms on the room's loop: consent, feedback and reports per endpoint, then the speaker
    * detector's timers. A periodic task that throws is never run again, so a failure is caught here,
-   * logged once per room (and counted after that), and the rest of the tick goes on: one endpoint's
+   * the room's first one is logged with its stack, and the rest of the tick goes on: one endpoint's
    * bug must not stop the feedback, consent checks and speaker detection of the whole room.
    */
   private void tick() {
@@ -373,9 +373,13 @@ public final class Room {
   }
 
   private void tickFailed(String what, RuntimeException e) {
-    if (tickFailures++ == 0) {
+    if (!tickFailureLogged) {
+      tickFailureLogged = true;
       LOG.warn(
-          "room {}: {} failed in the room's tick (later failures are only counted)", id, what, e);
+          "room {}: {} failed in the room's tick (later failures here are not logged)",
+          id,
+          what,
+          e);
     }
   }
 }
