@@ -141,6 +141,19 @@ try {
       const [t, speaker] = await Promise.all([tile(alice, bob), alice.page.evaluate(() => document.body.dataset.speaker)]);
       return { ok: t.speaking && speaker === bob.id, detail: JSON.stringify({ speaker, bob: bob.id }) };
     });
+    // Someone who comes in now, mic off, sees Bob marked at once: the join tells who is talking.
+    const erin = await open(browser, 'Erin');
+    await erin.page.goto(`${base}/r/${ROOM}?name=Erin`);
+    await erin.page.click('#prejoin-mic');
+    assert((await erin.page.$eval('#prejoin-mic', (b) => b.getAttribute('aria-pressed'))) === 'false', 'Erin\'s mic off');
+    await erin.page.click('#join-now');
+    await joined(erin);
+    await until('Bob speaking on Erin\'s screen as she comes in', 5_000, async () => {
+      const [t, speaker] = await Promise.all([tile(erin, bob), erin.page.evaluate(() => document.body.dataset.speaker)]);
+      return { ok: t?.speaking && speaker === bob.id, detail: JSON.stringify({ speaker, tile: t }) };
+    });
+    await erin.context.close();
+    await until('Erin gone from Alice\'s screen', 10_000, async () => ({ ok: (await tile(alice, erin.id)) === null }));
     await alice.page.keyboard.press('Control+d');
   });
 

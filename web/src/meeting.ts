@@ -148,10 +148,7 @@ export class Meeting {
     this.signalling.on('room-updated', ({ settings }) => this.applySettings(settings));
     this.signalling.on('chat', (m) => this.onChat(m));
     this.signalling.on('reaction', ({ participantId, emoji }) => this.grid.react(this.tileId(participantId), emoji));
-    this.signalling.on('dominant-speaker', ({ participantId }) => {
-      this.grid.setSpeaker(this.tileId(participantId));
-      document.body.dataset.speaker = participantId;
-    });
+    this.signalling.on('dominant-speaker', ({ participantId }) => this.showSpeaker(participantId));
     this.signalling.on('muted-by-host', ({ hostName }) => {
       if (this.media.audio) this.media.audio.enabled = false;
       this.renderMic();
@@ -192,6 +189,9 @@ export class Meeting {
       this.sections = [];
       reply.room.participants.forEach((p) => this.addParticipant(p));
       reply.room.chat.forEach((m) => this.chat.add(m, m.participantId === this.participantId));
+      // Whoever is talking as we come in (otherwise nobody is marked until the speaker changes);
+      // after a rejoin, nobody from before.
+      this.showSpeaker(reply.room.dominantSpeaker ?? null);
       this.applySettings(reply.room.settings);
       this.subscriber = new Subscriber(reply.iceServers, (tracks) => this.showTracks(tracks));
       this.subscriber.pc.onconnectionstatechange = () => this.onMediaState(this.subscriber?.pc.connectionState, 'subscribe');
@@ -292,6 +292,13 @@ export class Meeting {
   }
 
   // ---- participants ----
+
+  /** Marks who the server names as speaking (their tile rings; in spotlight they take the stage). */
+  private showSpeaker(participantId: string | null): void {
+    this.grid.setSpeaker(participantId === null ? null : this.tileId(participantId));
+    if (participantId === null) delete document.body.dataset.speaker;
+    else document.body.dataset.speaker = participantId;
+  }
 
   private tileId(participantId: string): string {
     return participantId === this.participantId ? SELF : participantId;

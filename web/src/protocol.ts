@@ -12,7 +12,7 @@ export interface ParticipantInfo {
 }
 export interface RoomSettings { hostId: string; locked: boolean; lobby: boolean; passwordSet: boolean }
 export interface ChatMessage { id: number; participantId: string; name: string; text: string; sentAt: number }
-export interface RoomState { roomId: string; participants: ParticipantInfo[]; settings: RoomSettings; chat: ChatMessage[] }
+export interface RoomState { roomId: string; participants: ParticipantInfo[]; settings: RoomSettings; chat: ChatMessage[]; dominantSpeaker?: string | null }
 export interface IceServer { urls: string[]; username?: string; credential?: string }
 export interface Waiting { participantId: string; name: string }
 

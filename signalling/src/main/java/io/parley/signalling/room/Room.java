@@ -75,6 +75,9 @@ final class Room {
    */
   boolean remove(Participant p, long now) {
     participants.remove(p.id);
+    if (p.id.equals(dominantSpeaker)) {
+      dominantSpeaker = null;
+    }
     if (p.id.equals(hostId)) {
       hostId = firstInLine();
       handover = hostId == null ? null : new Handover(p.id, hostId, now + HOST_RETURN_WINDOW_MS);
@@ -167,7 +170,8 @@ final class Room {
         id,
         participants.values().stream().filter(p -> p != viewer).map(Participant::info).toList(),
         settings(),
-        List.copyOf(chat));
+        List.copyOf(chat),
+        dominantSpeaker);
   }
 
   ServerEvent.Lobby lobbyEvent() {

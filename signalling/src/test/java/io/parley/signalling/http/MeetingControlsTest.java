@@ -531,5 +531,17 @@ class MeetingControlsTest {
         .isEqualTo(bob.id());
     assertThat(bob.client().next("dominant-speaker").payload().getString("participantId"))
         .isEqualTo(bob.id());
+    // Someone who comes in while Bob talks sees him as the speaker at once, not at the next change.
+    Joined carol = join("Carol");
+    assertThat(carol.reply().getJSONObject("room").optString("dominantSpeaker"))
+        .isEqualTo(bob.id());
+    // Once he has left, nobody is named to the next one in.
+    bob.client().request("leave");
+    assertThat(carol.client().next("participant-left").payload().getString("participantId"))
+        .isEqualTo(bob.id());
+    Joined dave = join("Dave");
+    assertThat(dave.reply().getJSONObject("room").has("dominantSpeaker"))
+        .as(dave.reply().toString())
+        .isFalse();
   }
 }
