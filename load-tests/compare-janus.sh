@@ -26,6 +26,8 @@
 # sampling every 500 ms), each measured run reports the CPU it took meanwhile: its bursts of several
 # ms hold a CPU, and it works harder the more memory the processes touch. DAMON_OFF=1 (root) pauses
 # it for the comparison and turns it on again at the end, to see the servers without it.
+# JANUS_EVENT_LOOPS=N runs Janus's media on N shared loop threads (janus-loopback.sh) instead of a
+# thread per handle.
 # PACKET_LOGS=1 writes each measured run's packets to DIR/<server>-<scenario>/packets.txt, for
 # tail-anatomy.py with a capture of the run (its header says how).
 # Needs load-tests/target/parley-load.jar (mvn -pl load-tests package) and /usr/bin/janus.

@@ -8,6 +8,10 @@ port="${1:-}"
 if [[ -z "$port" ]]; then
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 fi
+if [[ -n "${JANUS_EVENT_LOOPS:-}" && ! $JANUS_EVENT_LOOPS =~ ^[1-9][0-9]*$ ]]; then
+  echo "JANUS_EVENT_LOOPS must be a positive number" >&2
+  exit 64
+fi
 dir=$(mktemp -d /tmp/parley-janus.XXXXXX)
 cp /etc/janus/janus.jcfg /etc/janus/janus.plugin.videoroom.jcfg /etc/janus/janus.transport.http.jcfg "$dir/"
 plugins=$(cd /usr/lib/x86_64-linux-gnu/janus/plugins && ls *.so | grep -v videoroom | paste -sd, -)
@@ -23,6 +27,11 @@ sed -i \
   -e 's|ice_ignore_list = "vmnet"|ice_enforce_list = "lo"|' \
   -e 's|debug_level = 4|debug_level = 3|' \
   "$dir/janus.jcfg"
+# JANUS_EVENT_LOOPS=N: N shared media loop threads instead of Janus's usual thread per handle (1
+# runs a whole meeting on one thread, as Parley runs a room).
+if [[ -n "${JANUS_EVENT_LOOPS:-}" ]]; then
+  sed -i "s|#event_loops = 8|event_loops = $JANUS_EVENT_LOOPS|" "$dir/janus.jcfg"
+fi
 # HTTP on loopback only, on the chosen port; no HTTPS, no admin API.
 sed -i \
   -e "s|^\(\s*\)port = 8088|\1port = $port|" \
