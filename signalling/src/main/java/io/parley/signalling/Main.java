@@ -12,6 +12,7 @@ import io.parley.signalling.metrics.ServerMetrics;
 import io.vertx.core.Deployable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +51,24 @@ public final class Main {
   }
 
   /**
+   * Vert.x on the kernel's own transport (epoll) where Netty's native library loads, as the media
+   * plane's sockets already are; otherwise Java NIO. One transport in the process keeps Netty's
+   * shared pipeline code seeing one channel family, so the JIT does not recompile it when both
+   * kinds of channel pass through.
+   */
+  static Vertx newVertx() {
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setPreferNativeTransport(true)).build();
+    if (vertx.isNativeTransportEnabled()) {
+      log.info("signalling on the native transport (epoll)");
+    } else {
+      log.info(
+          "signalling on Java NIO: native transport unavailable ({})",
+          String.valueOf(vertx.unavailableNativeTransportCause()));
+    }
+    return vertx;
+  }
+
+  /**
    * Starts a server in the configuration's role; blocks until it listens. Roles {@code all} and
    * {@code sfu} start their SFU with {@code sfuFactory}; role {@code signalling} connects to the
    * configured SFU nodes instead.
@@ -61,14 +80,14 @@ public final class Main {
     try {
       ParleyConfig.Role role = config.control().role();
       if (role == ParleyConfig.Role.SIGNALLING) {
-        vertx = Vertx.vertx();
+        vertx = newVertx();
         sfu = new RemoteSfu(vertx, config.control());
       } else {
         sfu = sfuFactory.start(config.media());
         if (sfu instanceof Sfu embedded) {
           metrics.bindSfu(embedded);
         }
-        vertx = Vertx.vertx();
+        vertx = newVertx();
       }
       ParleyServer server = null;
       MediaNodeServer mediaNode = null;
