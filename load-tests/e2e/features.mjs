@@ -2,8 +2,8 @@
 // fake camera and mic: chat (history, unread badge, links, a script-injection attempt), raised
 // hands, reactions, the server's dominant speaker, the host's mute (held at the server), screen
 // share, pages of tiles whose hidden video the server stops forwarding, a full room, the lobby,
-// the password, the lock, removing someone, handing over the host role, and reconnecting after a
-// dropped connection. Screenshots go to the given directory.
+// the password, the lock, removing someone, handing over the host role, reconnecting after a
+// dropped connection, and the host muting everyone and ending the meeting for everyone. Screenshots go to the given directory.
 // Usage: node features.mjs <base-url> <screenshot-dir>   (the server allows 7 people per room)
 // Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
 
@@ -463,6 +463,31 @@ try {
     await gus.page.keyboard.press('Control+e');
     await until('Alice sees Gus with his camera off', 15_000, async () => ({ ok: (await tile(alice, gus))?.cameraOff }));
     await gus.context.close();
+  });
+
+  await check('the host mutes everyone at once, then ends the meeting for everyone: each is told, and nobody rejoins', async () => {
+    if ((await carol.page.$eval('#toggle-mic', (b) => b.textContent)) !== 'Mute') await carol.page.keyboard.press('Control+d');
+    await until('Carol\'s mic on', 5_000, async () => ({ ok: (await carol.page.$eval('#toggle-mic', (b) => b.textContent)) === 'Mute' }));
+    const aliceMic = await alice.page.$eval('#toggle-mic', (b) => b.textContent);
+    await openPanel(alice, 'people');
+    await alice.page.click('button[data-action="mute-all"]');
+    await until('Carol told and muted', 10_000, async () => {
+      const [toast, mic] = await Promise.all([text(carol, '#toasts'), carol.page.$eval('#toggle-mic', (b) => b.textContent)]);
+      return { ok: toast?.includes('Alice muted you') && mic === 'Unmute', detail: JSON.stringify({ toast, mic }) };
+    });
+    assert((await alice.page.$eval('#toggle-mic', (b) => b.textContent)) === aliceMic, 'the host\'s own mic is as it was');
+    const carolId = await idOf(carol);
+    await alice.page.click('button[data-action="end-meeting"]');
+    await carol.page.waitForSelector('#left', { timeout: 10_000 });
+    const ended = await text(carol, '#left');
+    assert((await text(carol, '#left h1')) === 'The meeting has ended' && ended.includes('Alice ended the meeting for everyone'), ended);
+    await alice.page.waitForSelector('#left', { timeout: 10_000 });
+    assert((await text(alice, '#left h1')) === 'You ended the meeting', await text(alice, '#left'));
+    await carol.page.screenshot({ path: `${out}/meeting-ended.png` });
+    // Ended means ended: Carol's page stays on that screen and does not come back in under a new id.
+    assert((await carol.page.evaluate(() => document.body.dataset.participantId)) === carolId, 'no rejoin');
+    assert((await carol.page.$('#room')) === null, 'the meeting view is gone');
+    assert((await carol.page.$('#left button')) === null && (await carol.page.$('#left a[href="/"]')) !== null, 'Home, and no Rejoin into an ended meeting');
   });
 } finally {
   await browser.close();

@@ -66,6 +66,10 @@ export class Meeting {
   private readonly people = new PeoplePanel(
     {
       mute: (id) => this.hostRequest('mute', { participantId: id }),
+      muteAll: () => this.hostRequest('mute-all', {}),
+      endMeeting: () => {
+        if (confirm('End the meeting for everyone? Everyone in it leaves, you too.')) void this.endForEveryone();
+      },
       remove: (id, name) => {
         if (confirm(`Remove ${name} from the meeting?`)) this.hostRequest('remove', { participantId: id });
       },
@@ -149,6 +153,9 @@ export class Meeting {
     this.signalling.on('chat', (m) => this.onChat(m));
     this.signalling.on('reaction', ({ participantId, emoji }) => this.grid.react(this.tileId(participantId), emoji));
     this.signalling.on('dominant-speaker', ({ participantId }) => this.showSpeaker(participantId));
+    this.signalling.on('meeting-ended', ({ hostName }) =>
+      this.end('The meeting has ended', `${hostName} ended the meeting for everyone. You can go back to the home page.`, false, false),
+    );
     this.signalling.on('muted-by-host', ({ hostName }) => {
       if (this.media.audio) this.media.audio.enabled = false;
       this.renderMic();
@@ -221,6 +228,8 @@ export class Meeting {
       this.passwordPrompt(code === 'wrong-password' ? 'That password is not right. Try again.' : null);
     } else if (code === 'room-locked' || code === 'room-full') {
       this.notice(code === 'room-locked' ? 'This meeting is locked' : 'This meeting is full', message, 'Try again');
+    } else if (code === 'meeting-ended') {
+      this.notice('The meeting has ended', 'The host ended this meeting before letting you in.', 'Join again');
     } else if (code === 'lobby-denied') {
       this.notice('You were not let in', 'The host did not let you into this meeting.', 'Ask again');
     } else if (this.inRoom) {
@@ -274,8 +283,8 @@ export class Meeting {
         el('a', { href: '/', textContent: 'Home' }))));
   }
 
-  /** Leaves for good and shows why. */
-  private end(title: string, text: string, tellServer: boolean): void {
+  /** Leaves for good and shows why; `rejoin` false when there is no meeting left to go back to. */
+  private end(title: string, text: string, tellServer: boolean, rejoin = true): void {
     this.left = true;
     if (this.qualityTimer) clearInterval(this.qualityTimer);
     const bye = tellServer ? this.signalling.request('leave', {}).catch(() => undefined) : Promise.resolve();
@@ -287,7 +296,7 @@ export class Meeting {
     mount(el('section', { className: 'notice', id: 'left' },
       el('h1', { textContent: title }), el('p', { textContent: text }),
       el('div', { className: 'row' },
-        el('button', { className: 'primary', textContent: 'Rejoin', onclick: () => location.reload() }),
+        rejoin ? el('button', { className: 'primary', textContent: 'Rejoin', onclick: () => location.reload() }) : '',
         el('a', { href: '/', textContent: 'Home' }))));
   }
 
@@ -377,11 +386,22 @@ export class Meeting {
     });
   }
 
-  private hostRequest<E extends 'mute' | 'remove' | 'make-host' | 'admit' | 'update-room'>(event: E, payload: Requests[E]): void {
+  private hostRequest<E extends 'mute' | 'mute-all' | 'remove' | 'make-host' | 'admit' | 'update-room'>(event: E, payload: Requests[E]): void {
     void this.signalling.request(event, payload).catch((e: Error) => {
       console.error(`${event} refused: ${e.message}`);
       this.toast(`Could not do that: ${e.message}`);
     });
+  }
+
+  /** Host: ends the meeting for everyone (the server takes us out too), then says so. */
+  private async endForEveryone(): Promise<void> {
+    try {
+      await this.signalling.request('end-meeting', {});
+    } catch (e) {
+      this.toast(`Could not end the meeting: ${(e as Error).message}`);
+      return;
+    }
+    this.end('You ended the meeting', 'Everyone has left it. You can go back to the home page.', false, false);
   }
 
   // ---- media ----

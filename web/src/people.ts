@@ -16,6 +16,8 @@ export interface PeopleModel {
 
 export interface HostActions {
   mute(id: string): void;
+  muteAll(): void;
+  endMeeting(): void;
   remove(id: string, name: string): void;
   makeHost(id: string, name: string): void;
   admit(id: string, allow: boolean): void;
@@ -44,7 +46,10 @@ export class PeoplePanel {
     }, 'set-password');
     this.hostControls = el('section', { className: 'host-settings', hidden: true },
       el('h3', { textContent: 'Host controls' }), this.lock.label, this.lobby.label,
-      el('div', { className: 'row' }, this.password, set, this.clearPassword));
+      el('div', { className: 'row' }, this.password, set, this.clearPassword),
+      el('div', { className: 'row' },
+        button('Mute everyone', 'Mute everyone else', () => this.actions.muteAll(), 'mute-all'),
+        button('End meeting', 'End the meeting for everyone', () => this.actions.endMeeting(), 'end-meeting')));
     this.body.append(this.hostControls, this.rest);
   }
 

@@ -30,7 +30,9 @@ export interface Requests {
   react: { emoji: string };
   'set-view': { videos: { producerId: string; width: number; height: number }[] };
   mute: { participantId: string };
+  'mute-all': Record<string, never>;
   remove: { participantId: string };
+  'end-meeting': Record<string, never>;
   'make-host': { participantId: string };
   admit: { participantId: string; allow: boolean };
   'update-room': { locked?: boolean; lobby?: boolean; password?: string };
@@ -49,14 +51,16 @@ export interface Replies {
   react: Done;
   'set-view': Done;
   mute: Done;
+  'mute-all': Done;
   remove: Done;
+  'end-meeting': Done;
   'make-host': Done;
   admit: Done;
   'update-room': Done;
 }
 
 /** Refusals the client shows a screen for. */
-export type ErrorCode = 'password-required' | 'wrong-password' | 'room-locked' | 'room-full' | 'lobby-denied';
+export type ErrorCode = 'password-required' | 'wrong-password' | 'room-locked' | 'room-full' | 'lobby-denied' | 'meeting-ended';
 export type ErrorReply = { ok: false; error: string; code?: ErrorCode };
 
 export interface SubscribeSection { mid: string; producerId: string; participantId: string; kind: Kind; source: Source }
@@ -76,6 +80,7 @@ export interface ServerEvents {
   reaction: { participantId: string; emoji: string };
   'dominant-speaker': { participantId: string };
   'muted-by-host': { hostName: string };
+  'meeting-ended': { hostName: string };
   lobby: { waiting: Waiting[] };
   'lobby-waiting': { roomId: string };
 }

@@ -121,8 +121,17 @@ public sealed interface ClientRequest {
   /** Host: mutes a participant's mic (they may unmute themselves). */
   record Mute(String participantId) implements ClientRequest {}
 
+  /** Host: mutes every mic in the room but the host's own (each may unmute themselves). */
+  record MuteAll() implements ClientRequest {}
+
   /** Host: removes a participant from the room. */
   record Remove(String participantId) implements ClientRequest {}
+
+  /**
+   * Host: ends the meeting for everyone. Everyone in it leaves (the host too) and nobody's rejoin
+   * token opens it again; whoever waits in the lobby is turned away.
+   */
+  record EndMeeting() implements ClientRequest {}
 
   /** Host: hands the host role to another participant. */
   record MakeHost(String participantId) implements ClientRequest {}
@@ -155,6 +164,8 @@ public sealed interface ClientRequest {
           java.util.Map.entry("react", React.class),
           java.util.Map.entry("set-view", SetView.class),
           java.util.Map.entry("mute", Mute.class),
+          java.util.Map.entry("mute-all", MuteAll.class),
+          java.util.Map.entry("end-meeting", EndMeeting.class),
           java.util.Map.entry("remove", Remove.class),
           java.util.Map.entry("make-host", MakeHost.class),
           java.util.Map.entry("admit", Admit.class),

@@ -109,6 +109,13 @@ public sealed interface ServerEvent {
     }
   }
 
+  /** The host ended the meeting for everyone: this participant is out of the room for good. */
+  record MeetingEnded(String hostName) implements ServerEvent {
+    public String event() {
+      return "meeting-ended";
+    }
+  }
+
   /** To the host: who waits in the lobby now (empty when nobody does). */
   record Lobby(List<Waiting> waiting) implements ServerEvent {
     public String event() {

@@ -112,6 +112,10 @@ public final class RoomService {
                         Math::max)));
       } else if (request instanceof ClientRequest.Mute m) {
         hostMute(p, m.participantId());
+      } else if (request instanceof ClientRequest.MuteAll) {
+        hostMuteAll(p);
+      } else if (request instanceof ClientRequest.EndMeeting) {
+        endMeeting(p);
       } else if (request instanceof ClientRequest.Remove r) {
         hostRemove(p, r.participantId());
       } else if (request instanceof ClientRequest.MakeHost m) {
@@ -339,19 +343,66 @@ public final class RoomService {
 
   private void hostMute(Participant host, String participantId) {
     requireHost(host);
-    Participant t = target(host, participantId);
+    if (mute(host, target(host, participantId))) {
+      refreshPauses(host.room);
+    }
+  }
+
+  private void hostMuteAll(Participant host) {
+    requireHost(host);
+    boolean any = false;
+    for (Participant t : List.copyOf(host.room.participants())) {
+      if (t != host) {
+        any |= mute(host, t);
+      }
+    }
+    if (any) {
+      refreshPauses(host.room);
+    }
+  }
+
+  /**
+   * Holds {@code t}'s mic at the server (it is not forwarded until its owner unmutes) and tells
+   * them and the room; false when it was muted already.
+   */
+  private boolean mute(Participant host, Participant t) {
     if (t.audioMuted) {
-      return;
+      return false;
     }
     t.audioMuted = true;
     t.send(new ServerEvent.MutedByHost(host.name));
     host.room.broadcast(t.updated(), t);
-    refreshPauses(host.room);
     log.atInfo()
         .addKeyValue("event", "host-mute")
         .addKeyValue("room", host.room.id)
         .addKeyValue("participant", t.id)
         .log("{} muted {} in room {}", host.id, t.id, host.room.id);
+    return true;
+  }
+
+  private void endMeeting(Participant host) {
+    requireHost(host);
+    Room room = host.room;
+    log.atInfo()
+        .addKeyValue("event", "meeting-ended")
+        .addKeyValue("room", room.id)
+        .addKeyValue("participant", host.id)
+        .log("{} ended the meeting in room {} for everyone", host.id, room.id);
+    for (LobbyEntry e : List.copyOf(room.lobby.values())) {
+      room.lobby.remove(e.id);
+      waiting.remove(e.connection);
+      e.reply.tryFail(new ProtocolException("meeting-ended", "The host ended this meeting."));
+    }
+    // The others first, the host last: the role does not move on to someone on their way out.
+    for (Participant t : List.copyOf(room.participants())) {
+      if (t != host) {
+        room.revokeRejoinToken(t.rejoinToken);
+        t.send(new ServerEvent.MeetingEnded(host.name));
+        leave(t.connection);
+      }
+    }
+    room.revokeRejoinToken(host.rejoinToken);
+    leave(host.connection);
   }
 
   private void hostRemove(Participant host, String participantId) {

@@ -217,6 +217,84 @@ class MeetingControlsTest {
     await(() -> Boolean.FALSE.equals(sfu.paused.get(consumer)), "Bob's mic forwarded again");
   }
 
+  @Test
+  void theHostMutesEveryoneAtOnceAndEndsTheMeetingForEveryone() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    Joined carol = join("Carol");
+    ok(
+        bob.client()
+            .request(
+                "publish",
+                new JSONObject()
+                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+    String consumer = carol.id() + "/sub:" + producerOf(bob, MediaKind.AUDIO);
+    await(() -> sfu.consumers.containsKey(consumer), "Carol consumes Bob's mic");
+
+    refused(bob.client().request("mute-all"), null, "only the host");
+    ok(alice.client().request("mute-all"));
+    assertThat(bob.client().next("muted-by-host").payload().getString("hostName"))
+        .isEqualTo("Alice");
+    assertThat(carol.client().next("muted-by-host").payload().getString("hostName"))
+        .isEqualTo("Alice");
+    await(() -> Boolean.TRUE.equals(sfu.paused.get(consumer)), "Bob's mic paused for Carol");
+    // The host's own mic stays as it was: the next one in sees that Bob and Carol, and only they,
+    // went quiet.
+    Joined dave = join("Dave");
+    JSONArray everyone = dave.reply().getJSONObject("room").getJSONArray("participants");
+    Map<String, Boolean> muted = new java.util.HashMap<>();
+    for (int i = 0; i < everyone.length(); i++) {
+      muted.put(
+          everyone.getJSONObject(i).getString("participantId"),
+          everyone.getJSONObject(i).getBoolean("audioMuted"));
+    }
+    assertThat(muted).isEqualTo(Map.of(alice.id(), false, bob.id(), true, carol.id(), true));
+    ok(dave.client().request("leave"));
+
+    ok(alice.client().request("update-room", new JSONObject().put("lobby", true)));
+    TestClient erin = client();
+    CompletableFuture<JSONObject> erinJoin =
+        erin.requestAsync("join", new JSONObject().put("roomId", ROOM).put("name", "Erin"));
+    erin.next("lobby-waiting");
+
+    refused(carol.client().request("end-meeting"), null, "only the host");
+    ok(alice.client().request("end-meeting"));
+    assertThat(bob.client().next("meeting-ended").payload().getString("hostName"))
+        .isEqualTo("Alice");
+    assertThat(carol.client().next("meeting-ended").payload().getString("hostName"))
+        .isEqualTo("Alice");
+    refused(erinJoin.get(10, TimeUnit.SECONDS), "meeting-ended", "ended");
+    await(
+        () ->
+            endpoints("createEndpoint ").equals(endpoints("closeEndpoint "))
+                && !endpoints("createEndpoint ").isEmpty(),
+        "every endpoint of the meeting closed");
+    // The meeting is over: Bob's rejoin token does not bring him back into it, and whoever comes
+    // next starts a new meeting of their own, as its host.
+    JSONObject again =
+        ok(
+            bob.client()
+                .request(
+                    "join",
+                    new JSONObject()
+                        .put("roomId", ROOM)
+                        .put("name", "Bob")
+                        .put("rejoinToken", bob.reply().getString("rejoinToken"))));
+    JSONObject room = again.getJSONObject("room");
+    assertThat(room.getJSONArray("participants").length()).as(room.toString()).isZero();
+    assertThat(room.getJSONObject("settings").getString("hostId"))
+        .isEqualTo(again.getString("participantId"));
+    assertThat(room.getJSONObject("settings").getBoolean("lobby")).isFalse();
+  }
+
+  /** The endpoints named in the media plane's calls of one kind. */
+  private java.util.Set<String> endpoints(String call) {
+    return sfu.calls.stream()
+        .filter(c -> c.startsWith(call))
+        .map(c -> c.substring(call.length()))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
   /** A set-view payload showing one video at a size. */
   private static JSONObject showing(String producerId, int width, int height) {
     return new JSONObject()
