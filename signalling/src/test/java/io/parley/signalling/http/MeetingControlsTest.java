@@ -104,6 +104,16 @@ class MeetingControlsTest {
     }
   }
 
+  /** {@code who} publishes a camera (three simulcast layers) and a mic, as Chromium offers them. */
+  private static void publish(Joined who) throws Exception {
+    ok(
+        who.client()
+            .request(
+                "publish",
+                new JSONObject()
+                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+  }
+
   private String producerOf(Joined who, MediaKind kind) throws InterruptedException {
     await(
         () ->
@@ -189,12 +199,7 @@ class MeetingControlsTest {
     Joined bob = join("Bob");
     assertThat(bob.reply().getJSONObject("room").getJSONObject("settings").getString("hostId"))
         .isEqualTo(alice.id());
-    ok(
-        bob.client()
-            .request(
-                "publish",
-                new JSONObject()
-                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+    publish(bob);
     String consumer = alice.id() + "/sub:" + producerOf(bob, MediaKind.AUDIO);
     await(() -> sfu.consumers.containsKey(consumer), "Alice consumes Bob's mic");
 
@@ -222,12 +227,7 @@ class MeetingControlsTest {
     Joined alice = join("Alice");
     Joined bob = join("Bob");
     Joined carol = join("Carol");
-    ok(
-        bob.client()
-            .request(
-                "publish",
-                new JSONObject()
-                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+    publish(bob);
     String consumer = carol.id() + "/sub:" + producerOf(bob, MediaKind.AUDIO);
     await(() -> sfu.consumers.containsKey(consumer), "Carol consumes Bob's mic");
 
@@ -312,12 +312,7 @@ class MeetingControlsTest {
   void videoThatIsNotShownIsNotForwarded() throws Exception {
     Joined alice = join("Alice");
     Joined bob = join("Bob");
-    ok(
-        bob.client()
-            .request(
-                "publish",
-                new JSONObject()
-                    .put("sdp", SignallingServerTest.fixture("chromium-156-simulcast-offer.sdp"))));
+    publish(bob);
     String bobVideo = producerOf(bob, MediaKind.VIDEO);
     String audio = alice.id() + "/sub:" + producerOf(bob, MediaKind.AUDIO);
     String video = alice.id() + "/sub:" + bobVideo;
