@@ -428,7 +428,10 @@ public final class Sfu
     if (record != null && !record.checked) {
       record.checked = true;
     }
-    endpoint.room().offer(() -> endpoint.onValidCheck(path, useCandidate));
+    if (!endpoint.room().offer(() -> endpoint.onValidCheck(path, useCandidate))) {
+      // The room is too far behind to take it; the browser repeats its checks.
+      drop(DropReason.OVERLOAD);
+    }
   }
 
   /**

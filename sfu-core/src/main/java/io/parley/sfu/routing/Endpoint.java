@@ -294,6 +294,15 @@ public final class Endpoint {
     srtp = new SrtpSession(keys);
     connected = true;
     LOG.info("endpoint {} in room {} connected ({})", id, room.id(), keys.profile());
+    if (selected == null) {
+      // Its address was bound by a valid check, whose record should have reached this thread
+      // first; without one, the next consent check ends the transport. Said, to find out why.
+      LOG.warn(
+          "endpoint {} in room {} connected over {} with no ICE check recorded on this thread",
+          id,
+          room.id(),
+          dtlsPeer);
+    }
     room.context().events().endpointConnected(room.id(), id);
     for (Consumer consumer : consumers) {
       consumer.requestKeyframeToStart();
