@@ -465,7 +465,33 @@ try {
     await gus.context.close();
   });
 
-  await check('the host mutes everyone at once, then ends the meeting for everyone: each is told, and nobody rejoins', async () => {
+  await check('media that fails while the join is still under way: the page comes back in once that join is done', async () => {
+    const ivy = await open(browser, 'Ivy');
+    await ivy.page.addInitScript(() => {
+      // Holds the answer to Ivy's publish until the test lets it through: her join stays under way.
+      const real = RTCPeerConnection.prototype.setRemoteDescription;
+      window.joinHeld = new Promise((r) => { window.releaseJoin = r; });
+      RTCPeerConnection.prototype.setRemoteDescription = async function (d) {
+        if (d?.type === 'answer') {
+          window.holding = true;
+          await window.joinHeld;
+        }
+        return real.call(this, d);
+      };
+    });
+    await ivy.page.goto(`${base}/r/${ROOM}?name=Ivy&autojoin=1`);
+    await ivy.page.waitForFunction(() => window.holding, null, { timeout: 30_000 });
+    const first = await ivy.page.evaluate(() => document.body.dataset.participantId);
+    await ivy.page.evaluate(() => window.parley.simulateMediaFailure());
+    await ivy.page.evaluate(() => window.releaseJoin());
+    await until('Ivy back in under a new id, her video on Alice\'s screen', 20_000, async () => {
+      const id = await ivy.page.evaluate(() => document.body.dataset.participantId);
+      return { ok: id !== first && (await tile(alice, id))?.videoWidth > 0, detail: JSON.stringify({ first, id }) };
+    });
+    await ivy.context.close();
+  });
+
+  await check('the host mutes everyone at once, then ends the meeting for everyone: each is told (the lobby too), and nobody rejoins', async () => {
     if ((await carol.page.$eval('#toggle-mic', (b) => b.textContent)) !== 'Mute') await carol.page.keyboard.press('Control+d');
     await until('Carol\'s mic on', 5_000, async () => ({ ok: (await carol.page.$eval('#toggle-mic', (b) => b.textContent)) === 'Mute' }));
     const aliceMic = await alice.page.$eval('#toggle-mic', (b) => b.textContent);
@@ -476,8 +502,16 @@ try {
       return { ok: toast?.includes('Alice muted you') && mic === 'Unmute', detail: JSON.stringify({ toast, mic }) };
     });
     assert((await alice.page.$eval('#toggle-mic', (b) => b.textContent)) === aliceMic, 'the host\'s own mic is as it was');
+    // Hal knocks while the meeting ends: he is told it ended rather than left waiting.
+    await alice.page.check('#setting-lobby');
+    await settled(alice, 'lobby on', (s) => s.lobby);
+    const hal = await join('Hal');
+    await hal.page.waitForSelector('#lobby-waiting', { timeout: 30_000 });
     const carolId = await idOf(carol);
     await alice.page.click('button[data-action="end-meeting"]');
+    await hal.page.waitForSelector('#join-refused', { timeout: 10_000 });
+    assert((await text(hal, '#join-refused h1')) === 'The meeting has ended', await text(hal, '#join-refused'));
+    await hal.context.close();
     await carol.page.waitForSelector('#left', { timeout: 10_000 });
     const ended = await text(carol, '#left');
     assert((await text(carol, '#left h1')) === 'The meeting has ended' && ended.includes('Alice ended the meeting for everyone'), ended);

@@ -44,6 +44,8 @@ export class Meeting {
   private rejoinToken: string | undefined;
   private password: string | undefined;
   private joining = false;
+  /** The server took us out, or the media failed, while a join was under way: rejoin after it. */
+  private rejoinAfterJoin = false;
   private left = false;
   private inRoom = false;
   private readonly status = el('p', { className: 'status', id: 'status', role: 'status' });
@@ -146,6 +148,10 @@ export class Meeting {
       }
       console.warn(`the server took us out of the room (${reason}): rejoining`);
       banner(`Reconnecting… (${reason})`);
+      if (this.joining) {
+        this.rejoinAfterJoin = true;
+        return;
+      }
       this.resetMedia();
       void this.join();
     });
@@ -218,6 +224,11 @@ export class Meeting {
       this.reportView(this.grid.visible());
     } finally {
       this.joining = false;
+      // Out again before this join was done (its answer may already be stale): one more round.
+      if (this.rejoinAfterJoin) {
+        this.rejoinAfterJoin = false;
+        void this.reconnectMedia();
+      }
     }
   }
 
@@ -475,7 +486,11 @@ export class Meeting {
 
   /** New peer connections through a leave and a rejoin that keeps our place (rejoin token). */
   private async reconnectMedia(): Promise<void> {
-    if (this.left || this.joining || !this.signalling.connected) return;
+    if (this.left || !this.signalling.connected) return;
+    if (this.joining) {
+      this.rejoinAfterJoin = true;
+      return;
+    }
     // Leave before closing the connections: closed first, the server would see the media go
     // (DTLS close) and take us out itself.
     await this.signalling.request('leave', {}).catch(() => undefined);
