@@ -3,7 +3,8 @@
 // hands, reactions, the server's dominant speaker, the host's mute (held at the server), screen
 // share, pages of tiles whose hidden video the server stops forwarding, a full room, the lobby,
 // the password, the lock, removing someone, handing over the host role, reconnecting after a
-// dropped connection, and the host muting everyone and ending the meeting for everyone. Screenshots go to the given directory.
+// dropped connection (also one that comes while the join is still under way), and the host muting
+// everyone and ending the meeting for everyone. Screenshots go to the given directory.
 // Usage: node features.mjs <base-url> <screenshot-dir>   (the server allows 7 people per room)
 // Prints one line per check and "N passed, N failed"; exits non-zero on any failure.
 

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.Test;
  * random ports (7 people per room): chat, hands, reactions, dominant speaker, the host's mute held
  * at the server, screen share, pages whose hidden video is not forwarded and whose small tiles get
  * the low simulcast layer, a full room, the lobby, password, lock, removal, host handover,
- * reconnecting, an unreachable server, a denied camera, and the host muting everyone and ending the
- * meeting for everyone. The node script {@code e2e/features.mjs} drives up to four Chromium
- * participants plus signalling-only ones and writes screenshots (chat, screen share, lobby,
- * four-person grid, the ended meeting) to {@code target/e2e/features/}.
+ * reconnecting (also when the media fails during the join), an unreachable server, a denied camera,
+ * and the host muting everyone and ending the meeting for everyone. The node script {@code
+ * e2e/features.mjs} drives up to four Chromium participants plus signalling-only ones and writes
+ * screenshots (chat, screen share, lobby, four-person grid, the ended meeting) to {@code
+ * target/e2e/features/}.
  */
 class BrowserFeaturesTest {
   @Test
