@@ -291,16 +291,20 @@ public final class Sfu
           return;
         }
         UdpPath path = new UdpPath(sender);
-        // Bind before answering: the browser sends its DTLS ClientHello as soon as the response
-        // arrives, and it must not find the address unbound.
+        // Bind and record the check before answering: the browser sends its DTLS ClientHello as
+        // soon as the response arrives, and it must neither find the address unbound nor finish
+        // the handshake before the room has the check (the room would see a connected transport
+        // with no checked path and end it).
         if (bound != endpoint) {
           bindPath(path, endpoint);
+        }
+        if (!validCheck(endpoint, path, check.request().useCandidate())) {
+          return;
         }
         byte[] response =
             StunCodec.encodeBindingSuccess(
                 check.request().transactionId(), sender, endpoint.localPassword());
         socket.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(response), sender));
-        validCheck(endpoint, path, check.request().useCandidate());
       } finally {
         content.release();
       }
@@ -350,13 +354,16 @@ public final class Sfu
           connection.markChecked();
           bindPath(connection, endpoint);
         }
+        // Recorded before the answer, as over UDP.
+        if (!validCheck(endpoint, connection, check.request().useCandidate())) {
+          return;
+        }
         byte[] response =
             StunCodec.encodeBindingSuccess(
                 check.request().transactionId(),
                 connection.remoteAddress(),
                 endpoint.localPassword());
         connection.writeAndFlush(Unpooled.wrappedBuffer(response));
-        validCheck(endpoint, connection, check.request().useCandidate());
       } finally {
         frame.release();
       }
@@ -423,15 +430,21 @@ public final class Sfu
     return new ValidCheck(endpoint, request);
   }
 
-  private void validCheck(Endpoint endpoint, MediaPath path, boolean useCandidate) {
+  /**
+   * Hands a valid check to its endpoint's room, ahead of anything the check's answer sets off;
+   * false (counted, and the check goes unanswered: the browser repeats it) if the room is too far
+   * behind.
+   */
+  private boolean validCheck(Endpoint endpoint, MediaPath path, boolean useCandidate) {
     EndpointRecord record = endpointStates.get(endpointKey(endpoint.room().id(), endpoint.id()));
     if (record != null && !record.checked) {
       record.checked = true;
     }
     if (!endpoint.room().offer(() -> endpoint.onValidCheck(path, useCandidate))) {
-      // The room is too far behind to take it; the browser repeats its checks.
       drop(DropReason.OVERLOAD);
+      return false;
     }
+    return true;
   }
 
   /**

@@ -295,8 +295,9 @@ public final class Endpoint {
     connected = true;
     LOG.info("endpoint {} in room {} connected ({})", id, room.id(), keys.profile());
     if (selected == null) {
-      // Its address was bound by a valid check, whose record should have reached this thread
-      // first; without one, the next consent check ends the transport. Said, to find out why.
+      // Sfu hands each valid check to this thread before answering it, so the handshake that the
+      // answer lets start cannot finish first; if it ever does, the next consent check ends the
+      // transport. Said, to find out why.
       LOG.warn(
           "endpoint {} in room {} connected over {} with no ICE check recorded on this thread",
           id,
