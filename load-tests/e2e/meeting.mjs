@@ -95,6 +95,13 @@ async function audioFlowing(p) {
   });
 }
 
+/** The server's redundant-audio counters (from /metrics). */
+async function redCounters() {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name) => Number(text.match(new RegExp(`^parley_red_packets_${name}_total (\\S+)$`, 'm'))?.[1] ?? NaN);
+  return { received: read('received'), forwarded: read('forwarded'), stripped: read('stripped') };
+}
+
 async function tileCount(p, id, count, ms) {
   await until(`${p.name} shows ${count} tile(s) of ${id}`, ms, async () => {
     const n = await p.page.evaluate((id) => document.querySelectorAll(`[data-tile="${id}"]`).length, id);
@@ -235,6 +242,20 @@ async function chromiumRoom(browser) {
   await check('each page receives audio', async () => {
     await Promise.all(all().map(audioFlowing));
   });
+  await check('Chromium sends its mic as redundant audio (RED); the server passes it on as RED and the others decode sound', async () => {
+    // getStats names the Opus inside, not RED: the server's counters say what went over the wire.
+    const first = await redCounters();
+    const energy = await Promise.all(all().map((p) => p.page.evaluate(() => window.parley.received())));
+    await until('RED received and forwarded, none stripped', 10_000, async () => {
+      const now = await redCounters();
+      const ok = now.received > first.received + 100 && now.forwarded > first.forwarded + 100 && now.stripped === first.stripped;
+      return { ok, detail: `${JSON.stringify(first)} → ${JSON.stringify(now)}` };
+    });
+    await Promise.all(all().map((p, i) => until(`${p.name} decodes sound`, 15_000, async () => {
+      const now = await p.page.evaluate(() => window.parley.received());
+      return { ok: now.audioEnergy > energy[i].audioEnergy, detail: `energy ${energy[i].audioEnergy} → ${now.audioEnergy}` };
+    })));
+  });
   if (screenshot) {
     await check('a screenshot of the three-person room shows three live videos', () =>
       screenshotWhenLive(a, 2, screenshot),
@@ -291,6 +312,14 @@ async function firefoxRoom(browser) {
       await until('Firefox audio packets grow', 15_000, async () => {
         const now = endpoint.reports.at(-1)?.audioPackets ?? 0;
         return { ok: now > first + 10, detail: `audio packets ${first} → ${now}` };
+      });
+    });
+    await check('Firefox ESR, which takes no RED, gets the Chromium mics\' redundant audio as plain Opus and decodes sound', async () => {
+      const first = { counters: await redCounters(), energy: endpoint.reports.at(-1)?.audioEnergy ?? 0 };
+      await until('RED stripped for Firefox, and Firefox decodes sound', 15_000, async () => {
+        const now = { counters: await redCounters(), energy: endpoint.reports.at(-1)?.audioEnergy ?? 0 };
+        const ok = now.counters.stripped > first.counters.stripped + 50 && now.energy > first.energy;
+        return { ok, detail: `${JSON.stringify(first)} → ${JSON.stringify(now)}` };
       });
     });
     await check('both Chromium participants play Firefox and each other, and hear them', async () => {

@@ -184,7 +184,7 @@ export class Meeting {
       try {
         reply = await this.signalling.request(
           'join',
-          { roomId: this.roomId, name: this.name, password: this.password, rejoinToken: this.rejoinToken },
+          { roomId: this.roomId, name: this.name, password: this.password, rejoinToken: this.rejoinToken, red: takesRedundantAudio() },
           JOIN_TIMEOUT_MS,
         );
       } catch (e) {
@@ -754,7 +754,7 @@ export class Meeting {
     }, 3000);
   }
 
-  private async packets(): Promise<{ audioPackets: number; videoPackets: number; sentVideoPackets: number; local: string }> {
+  private async packets(): Promise<{ audioPackets: number; videoPackets: number; sentVideoPackets: number; local: string; audioEnergy: number }> {
     const r = await this.received();
     let sent = 0;
     (await this.publisher?.pc.getStats())?.forEach((s: { type: string; kind?: string; packetsSent?: number }) => {
@@ -764,7 +764,7 @@ export class Meeting {
       .getTracks()
       .map((t) => `${t.kind}:${t.readyState}${t.enabled ? '' : ':off'}`)
       .join(',');
-    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, local };
+    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, local, audioEnergy: r.audioEnergy };
   }
 
   private async sendingStats(): Promise<object[]> {
@@ -781,12 +781,27 @@ export class Meeting {
     return out;
   }
 
-  private async received(): Promise<{ audio: number; video: number }> {
-    const out = { audio: 0, video: 0 };
+  /**
+   * Packets received per kind on the subscribe side, and the decoded audio's energy (it grows only
+   * while sound is decoded).
+   */
+  private async received(): Promise<{ audio: number; video: number; audioEnergy: number }> {
+    const out = { audio: 0, video: 0, audioEnergy: 0 };
     const stats = await this.subscriber?.pc.getStats();
-    stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number }) => {
-      if (s.type === 'inbound-rtp' && (s.kind === 'audio' || s.kind === 'video')) out[s.kind] += s.packetsReceived ?? 0;
+    stats?.forEach((s: { type: string; kind?: string; packetsReceived?: number; totalAudioEnergy?: number }) => {
+      if (s.type !== 'inbound-rtp' || (s.kind !== 'audio' && s.kind !== 'video')) return;
+      out[s.kind] += s.packetsReceived ?? 0;
+      if (s.kind === 'audio') out.audioEnergy += s.totalAudioEnergy ?? 0;
     });
     return out;
   }
+}
+
+/**
+ * Whether this browser decodes redundant audio (RFC 2198, `audio/red`): then the server passes on
+ * the redundant audio others send, and a lost packet's sound arrives in the next one.
+ */
+function takesRedundantAudio(): boolean {
+  const codecs = globalThis.RTCRtpReceiver?.getCapabilities?.('audio')?.codecs ?? [];
+  return codecs.some((c) => c.mimeType.toLowerCase() === 'audio/red');
 }

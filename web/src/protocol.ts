@@ -21,7 +21,7 @@ export const REACTIONS = ['👍', '👏', '😂', '❤️', '🎉', '😮'] as c
 
 /** Client → server requests (event name → payload). */
 export interface Requests {
-  join: { roomId: string; name: string; password?: string; rejoinToken?: string };
+  join: { roomId: string; name: string; password?: string; rejoinToken?: string; red?: boolean };
   leave: Record<string, never>;
   publish: { sdp: string; sources: Record<string, Source> };
   'set-media-state': { audioMuted: boolean; videoMuted: boolean };

@@ -8,6 +8,8 @@ export interface Report {
   remoteVideos: number;
   /** Inbound audio RTP packets on the subscribe connection. */
   audioPackets: number;
+  /** The decoded inbound audio's energy so far (grows only while sound is decoded). */
+  audioEnergy: number;
   videoPackets: number;
   /** Video RTP packets sent on the publish connection (all simulcast layers). */
   sentVideoPackets: number;

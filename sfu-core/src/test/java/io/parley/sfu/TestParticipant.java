@@ -254,7 +254,14 @@ final class TestParticipant implements AutoCloseable {
     }
   }
 
+  /** Sees every RTP packet received, decrypted, before this class reads it (client loop). */
+  volatile java.util.function.Consumer<ByteBuf> rtpTap;
+
   private void onRtp(ByteBuf packet) {
+    var tap = rtpTap;
+    if (tap != null) {
+      tap.accept(packet);
+    }
     if (!rtp.parse(packet)) {
       return;
     }

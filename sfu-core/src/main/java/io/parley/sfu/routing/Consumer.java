@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.parley.sfu.api.ConsumerSpec;
 import io.parley.sfu.api.HeaderExtensionIds;
 import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.rtp.RedPayload;
 import io.parley.sfu.rtp.RtpHeaderWriter;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.Vp8Descriptor;
@@ -162,8 +163,19 @@ public final class Consumer {
     cache.clear();
   }
 
-  /** Sends one packet of the producer to the subscriber if it belongs to the chosen encoding. */
-  void forward(RtpPacket packet, int encoding, Vp8Descriptor vp8, boolean keyframe, long now) {
+  /**
+   * Sends one packet of the producer to the subscriber if it belongs to the chosen encoding.
+   *
+   * @param redPrimary for redundant audio, where its primary block's data starts (checked by the
+   *     producer); -1 for any other packet
+   */
+  void forward(
+      RtpPacket packet,
+      int encoding,
+      Vp8Descriptor vp8,
+      boolean keyframe,
+      int redPrimary,
+      long now) {
     if (paused || closed) {
       return;
     }
@@ -196,7 +208,7 @@ public final class Consumer {
       }
       currentEncoding = encoding;
     }
-    send(packet, vp8, now);
+    send(packet, vp8, redPrimary, now);
   }
 
   private void switchSource(RtpPacket packet, Vp8Descriptor vp8, long now) {
@@ -215,16 +227,29 @@ public final class Consumer {
     started = true;
   }
 
-  private void send(RtpPacket packet, Vp8Descriptor vp8, long now) {
+  private void send(RtpPacket packet, Vp8Descriptor vp8, int redPrimary, long now) {
     int seq = (packet.sequenceNumber() + seqOffset) & 0xFFFF;
     long timestamp = (packet.timestamp() + timestampOffset) & 0xFFFFFFFFL;
     HeaderExtensionIds ids = spec.extensions();
+    int payloadOffset = packet.payloadOffset();
     int payloadLength = packet.payloadLength();
+    int payloadType = spec.codec().payloadType();
+    boolean passRed = false;
+    if (redPrimary >= 0) {
+      if (spec.codec().hasRed()) {
+        // Redundant audio to a subscriber that takes it: as it came, under the subscriber's
+        // numbers.
+        payloadType = spec.codec().redPayloadType();
+        passRed = true;
+      } else {
+        // A subscriber without it gets the primary block alone: plain Opus.
+        payloadLength -= redPrimary - payloadOffset;
+        payloadOffset = redPrimary;
+      }
+    }
     ByteBuf out = subscriber.allocate(12 + 32 + payloadLength);
     RtpHeaderWriter header =
-        subscriber
-            .headerWriter()
-            .begin(out, packet.marker(), spec.codec().payloadType(), seq, timestamp, ssrc);
+        subscriber.headerWriter().begin(out, packet.marker(), payloadType, seq, timestamp, ssrc);
     if (ids.mid() != 0
         && spec.mid() != null
         && !spec.mid().isEmpty()
@@ -242,7 +267,11 @@ public final class Consumer {
     }
     header.finish();
     int payloadStart = out.writerIndex();
-    out.writeBytes(packet.buffer(), packet.payloadOffset(), payloadLength);
+    out.writeBytes(packet.buffer(), payloadOffset, payloadLength);
+    if (passRed) {
+      RedPayload.rewriteBlockTypes(
+          out, payloadStart, producer.spec().codec().payloadType(), spec.codec().payloadType());
+    }
     if (vp8 != null) {
       if (vp8.hasPictureId()) {
         int pictureId = (vp8.pictureId() + pictureIdOffset) & 0x7FFF;
@@ -262,6 +291,10 @@ public final class Consumer {
     }
     packetsSent++;
     octetsSent += payloadLength;
+    if (redPrimary >= 0) {
+      MediaStats stats = subscriber.room().context().stats();
+      (passRed ? stats.redForwarded : stats.redStripped).increment();
+    }
     out.retain();
     if (subscriber.sendRtp(out, producer.kind())) {
       if (transportSequence >= 0) {

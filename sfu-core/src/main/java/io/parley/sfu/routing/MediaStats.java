@@ -25,6 +25,17 @@ public final class MediaStats {
   public final LongAdder dtlsFailures = new LongAdder();
   public final LongAdder layerSwitches = new LongAdder();
 
+  /** Redundant-audio (RFC 2198) packets received from publishers. */
+  public final LongAdder redIn = new LongAdder();
+
+  /** Redundant-audio packets sent on as they came, to subscribers that take them. */
+  public final LongAdder redForwarded = new LongAdder();
+
+  /**
+   * Redundant-audio packets sent as plain Opus (the newest frame alone) to the other subscribers.
+   */
+  public final LongAdder redStripped = new LongAdder();
+
   /**
    * SRTP packets read on an event loop other than their room's, and handed over to it (a wake-up of
    * that loop). Near zero with connected sockets, once the browsers' addresses are checked.

@@ -3,8 +3,10 @@ package io.parley.sfu.routing;
 import io.parley.sfu.api.Encoding;
 import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.ProducerSpec;
+import io.parley.sfu.rtp.RedPayload;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.Vp8Descriptor;
+import io.parley.sfu.transport.DropReason;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,6 +51,10 @@ public final class Producer {
   private final List<Consumer> consumers = new ArrayList<>();
   private final Vp8Descriptor vp8 = new Vp8Descriptor();
   private final boolean video;
+
+  /** The publisher's payload type for redundant audio, or 0 if it sends none. */
+  private final int redPayloadType;
+
   private boolean active;
   private boolean closed;
 
@@ -56,6 +62,7 @@ public final class Producer {
     this.spec = spec;
     this.endpoint = endpoint;
     this.video = spec.kind() == MediaKind.VIDEO;
+    this.redPayloadType = spec.codec().redPayloadType();
     this.encodings = new EncodingState[spec.encodings().size()];
     for (int i = 0; i < encodings.length; i++) {
       encodings[i] = new EncodingState(i, spec.encodings().get(i), spec.codec().clockRate());
@@ -162,6 +169,20 @@ public final class Producer {
         endpoint.room().audioLevel(endpoint.id(), packet.buffer().getUnsignedByte(offset));
       }
     }
+    int redPrimary = -1;
+    if (redPayloadType > 0 && packet.payloadType() == redPayloadType) {
+      // Redundant audio: checked once here, so each consumer may strip it or pass it on as is.
+      int offset = packet.payloadOffset();
+      int length = packet.payloadLength();
+      redPrimary = RedPayload.primaryOffset(packet.buffer(), offset, length);
+      if (redPrimary < 0
+          || RedPayload.primaryPayloadType(packet.buffer(), offset, length)
+              != spec.codec().payloadType()) {
+        endpoint.room().context().drop(DropReason.PARSE_ERROR);
+        return;
+      }
+      endpoint.room().context().stats().redIn.increment();
+    }
     boolean keyframe = false;
     Vp8Descriptor descriptor = null;
     if (video && vp8.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
@@ -170,7 +191,7 @@ public final class Producer {
       encoding.keyframeSinceRequest |= keyframe;
     }
     for (int i = 0; i < consumers.size(); i++) {
-      consumers.get(i).forward(packet, encodingIndex, descriptor, keyframe, now);
+      consumers.get(i).forward(packet, encodingIndex, descriptor, keyframe, redPrimary, now);
     }
   }
 

@@ -209,6 +209,21 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         "Simulcast layer switches of consumers",
         s,
         st -> st.layerSwitches);
+    counter(
+        "parley.red.packets.received",
+        "Redundant-audio (RFC 2198) packets received from publishers",
+        s,
+        st -> st.redIn);
+    counter(
+        "parley.red.packets.forwarded",
+        "Redundant-audio packets sent on as they came to subscribers that take them",
+        s,
+        st -> st.redForwarded);
+    counter(
+        "parley.red.packets.stripped",
+        "Redundant-audio packets sent as plain Opus (the newest frame alone) to other subscribers",
+        s,
+        st -> st.redStripped);
     for (Sfu.EndpointState state : Sfu.EndpointState.values()) {
       Gauge.builder("parley.endpoints", sfu, x -> x.endpointCount(state))
           .description("Open SFU endpoints (WebRTC transports) by state")

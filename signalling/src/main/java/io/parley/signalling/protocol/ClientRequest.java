@@ -29,11 +29,22 @@ public sealed interface ClientRequest {
    * @param password the room's password, when the host set one
    * @param rejoinToken from an earlier {@link Reply.Joined} of this room: lets someone who dropped
    *     back in past the lobby, the lock and the password
+   * @param red true if the browser takes redundant audio ({@code audio/red} among its receiver's
+   *     codecs): the SFU then passes a publisher's redundant audio on to it as it comes
    */
-  record Join(String roomId, String name, String password, String rejoinToken)
+  record Join(String roomId, String name, String password, String rejoinToken, Boolean red)
       implements ClientRequest {
     public Join(String roomId, String name) {
-      this(roomId, name, null, null);
+      this(roomId, name, null, null, null);
+    }
+
+    public Join(String roomId, String name, String password, String rejoinToken) {
+      this(roomId, name, password, rejoinToken, null);
+    }
+
+    /** Whether the browser takes redundant audio. */
+    public boolean takesRed() {
+      return Boolean.TRUE.equals(red);
     }
 
     public Join {

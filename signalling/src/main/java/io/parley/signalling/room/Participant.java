@@ -41,8 +41,17 @@ final class Participant {
 
   boolean firstMediaSeen;
 
+  /**
+   * @param red whether the browser takes redundant audio (see {@link Subscriber})
+   */
   Participant(
-      String id, String name, Room room, Connection connection, MediaPlane media, String token) {
+      String id,
+      String name,
+      Room room,
+      Connection connection,
+      MediaPlane media,
+      String token,
+      boolean red) {
     this.id = id;
     this.name = name;
     this.room = room;
@@ -55,6 +64,7 @@ final class Participant {
             id,
             media,
             connection,
+            red,
             track -> {
               Participant owner = room.get(track.participantId());
               return owner != null && owner.audioMuted;

@@ -26,7 +26,7 @@ final class Subscriber {
   private final String endpointId;
   private final MediaPlane media;
   private final Connection connection;
-  private final SubscribeOfferBuilder sdp = new SubscribeOfferBuilder();
+  private final SubscribeOfferBuilder sdp;
 
   /** producerId → the track and its consumer id; a track is here once its consumer exists. */
   private final Map<String, Track> consumed = new LinkedHashMap<>();
@@ -60,7 +60,9 @@ final class Subscriber {
       String participantId,
       MediaPlane media,
       Connection connection,
+      boolean red,
       java.util.function.Predicate<Track> audioMuted) {
+    this.sdp = new SubscribeOfferBuilder(red);
     this.audioMuted = audioMuted;
     this.roomId = roomId;
     this.endpointId = participantId + "/sub";
@@ -97,7 +99,7 @@ final class Subscriber {
                         consumerId(track),
                         track.producerId(),
                         mid,
-                        SubscribeOfferBuilder.codecFor(track.kind()),
+                        sdp.codecFor(track.kind()),
                         SubscribeOfferBuilder.extensionsFor(track.kind()))))
         .onSuccess(
             info -> {

@@ -19,6 +19,11 @@ import java.util.function.BiFunction;
  * Answers a browser's publish offer: the SFU is ICE-lite and DTLS passive, bundles everything on
  * one transport, receives Opus and VP8 only, and keeps only the header extensions its packet path
  * reads, with the offer's ids. Everything else is declined, never echoed.
+ *
+ * <p>Where the offer has redundant audio ({@code red/48000/2} over its Opus, as Chromium and Safari
+ * offer), the answer puts it first, so the browser sends each Opus frame again in the next packet:
+ * a lost packet's audio arrives with the one after it, at about twice the audio bitrate (~30 more
+ * kbit/s), which a meeting can afford for its most important stream.
  */
 public final class PublishNegotiator {
 
@@ -42,17 +47,21 @@ public final class PublishNegotiator {
       List<String> rejectedMids) {}
 
   private final boolean remb;
+  private final boolean red;
 
   /**
    * @param remb whether to accept {@code goog-remb} feedback (only useful if the SFU sends REMB;
    *     Parley's SFU gives publishers transport-cc feedback)
+   * @param red whether to ask for redundant audio where the offer has it
    */
-  public PublishNegotiator(boolean remb) {
+  public PublishNegotiator(boolean remb, boolean red) {
     this.remb = remb;
+    this.red = red;
   }
 
+  /** No REMB; redundant audio where offered. */
   public PublishNegotiator() {
-    this(false);
+    this(false, true);
   }
 
   /**
@@ -93,7 +102,8 @@ public final class PublishNegotiator {
       if (remote == null) {
         remote = remoteParams(offer, m);
       }
-      MediaSection a = accept(m, kind, codec, local);
+      RtpCodec redundant = kind == MediaKind.AUDIO && red ? pickRed(m, codec) : null;
+      MediaSection a = accept(m, kind, codec, redundant, local);
       answered.add(a);
       bundle.add(m.mid());
       if (sends(m)) {
@@ -103,9 +113,11 @@ public final class PublishNegotiator {
                 kind,
                 m.mid(),
                 sourceOf.apply(m.mid(), kind),
-                kind == MediaKind.AUDIO
-                    ? Codec.opus(codec.payloadType())
-                    : Codec.vp8(codec.payloadType()),
+                kind == MediaKind.VIDEO
+                    ? Codec.vp8(codec.payloadType())
+                    : redundant != null
+                        ? Codec.opusWithRed(codec.payloadType(), redundant.payloadType())
+                        : Codec.opus(codec.payloadType()),
                 encodings(m),
                 extensionIds(a)));
       }
@@ -157,6 +169,25 @@ public final class PublishNegotiator {
     return null;
   }
 
+  /**
+   * The offer's {@code red/48000/2} whose every block is {@code opus} (its fmtp lists only Opus's
+   * payload type, e.g. {@code 111/111}), or null.
+   */
+  private static RtpCodec pickRed(MediaSection m, RtpCodec opus) {
+    String only = String.valueOf(opus.payloadType());
+    for (RtpCodec c : m.codecs()) {
+      if (c.is("red") && c.clockRate() == 48000 && c.channels() == 2 && c.fmtp() != null) {
+        String[] blocks = c.fmtp().trim().split("/");
+        if (blocks.length >= 1
+            && blocks.length <= 4
+            && java.util.Arrays.stream(blocks).allMatch(only::equals)) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+
   private static RemoteTransportParams remoteParams(SessionDescription offer, MediaSection m) {
     String ufrag = offer.iceUfragOf(m);
     String pwd = offer.icePwdOf(m);
@@ -200,7 +231,8 @@ public final class PublishNegotiator {
         false);
   }
 
-  private MediaSection accept(MediaSection m, MediaKind kind, RtpCodec codec, TransportInfo local) {
+  private MediaSection accept(
+      MediaSection m, MediaKind kind, RtpCodec codec, RtpCodec redundant, TransportInfo local) {
     RtpCodec answered =
         kind == MediaKind.AUDIO
             ? new RtpCodec(
@@ -237,11 +269,27 @@ public final class PublishNegotiator {
       simulcast = new Simulcast("recv", m.simulcast().rids());
     }
     Direction direction = sends(m) ? Direction.RECVONLY : Direction.INACTIVE;
+    List<String> formats = List.of(String.valueOf(codec.payloadType()));
+    List<RtpCodec> codecs = List.of(answered);
+    if (redundant != null) {
+      // First: the browser sends the first codec of the answer it can.
+      formats = List.of(String.valueOf(redundant.payloadType()), formats.get(0));
+      codecs =
+          List.of(
+              new RtpCodec(
+                  redundant.payloadType(),
+                  redundant.name(),
+                  48000,
+                  2,
+                  redundant.fmtp().trim(),
+                  List.of()),
+              answered);
+    }
     return new MediaSection(
         m.kind(),
         9,
         m.proto(),
-        List.of(String.valueOf(codec.payloadType())),
+        formats,
         m.mid(),
         direction,
         local.iceUfrag(),
@@ -250,7 +298,7 @@ public final class PublishNegotiator {
         Setup.PASSIVE,
         true,
         m.rtcpRsize(),
-        List.of(answered),
+        codecs,
         extmaps,
         List.of(),
         List.of(),

@@ -22,6 +22,9 @@ public final class SubscribeOfferBuilder {
   public static final int OPUS_PT = 111;
   public static final int VP8_PT = 96;
 
+  /** Redundant audio over Opus ({@code red/48000/2}), offered to subscribers that take it. */
+  public static final int RED_PT = 63;
+
   /** The header extensions Parley writes to subscribers: mid 1, audio level 2, transport-cc 3. */
   public static final HeaderExtensionIds AUDIO_EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 2);
 
@@ -29,6 +32,7 @@ public final class SubscribeOfferBuilder {
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final boolean red;
   private final String sessionId = newSessionId();
   private final List<Slot> slots = new ArrayList<>();
   private long version;
@@ -48,8 +52,26 @@ public final class SubscribeOfferBuilder {
     }
   }
 
-  public static Codec codecFor(MediaKind kind) {
-    return kind == MediaKind.AUDIO ? Codec.opus(OPUS_PT) : Codec.vp8(VP8_PT);
+  /**
+   * @param red whether the subscriber's browser takes redundant audio: its audio sections then
+   *     offer {@code red/48000/2} first, and the SFU passes on a publisher's redundant audio as it
+   *     comes (else it sends the newest frame of each packet alone, as plain Opus)
+   */
+  public SubscribeOfferBuilder(boolean red) {
+    this.red = red;
+  }
+
+  /** A subscriber without redundant audio. */
+  public SubscribeOfferBuilder() {
+    this(false);
+  }
+
+  /** The codec the SFU sends a consumer of {@code kind} on this transport. */
+  public Codec codecFor(MediaKind kind) {
+    if (kind == MediaKind.VIDEO) {
+      return Codec.vp8(VP8_PT);
+    }
+    return red ? Codec.opusWithRed(OPUS_PT, RED_PT) : Codec.opus(OPUS_PT);
   }
 
   public static HeaderExtensionIds extensionsFor(MediaKind kind) {
@@ -144,6 +166,13 @@ public final class SubscribeOfferBuilder {
                 pt, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of("transport-cc"))
             : new RtpCodec(
                 pt, "VP8", 90000, 1, null, List.of("transport-cc", "ccm fir", "nack", "nack pli"));
+    List<String> formats = List.of(String.valueOf(pt));
+    List<RtpCodec> codecs = List.of(codec);
+    if (audio && red) {
+      formats = List.of(String.valueOf(RED_PT), formats.get(0));
+      codecs =
+          List.of(new RtpCodec(RED_PT, "red", 48000, 2, OPUS_PT + "/" + OPUS_PT, List.of()), codec);
+    }
     HeaderExtensionIds ids = extensionsFor(s.kind);
     List<Extmap> extmaps = new ArrayList<>();
     extmaps.add(new Extmap(ids.mid(), null, Extmap.MID));
@@ -162,7 +191,7 @@ public final class SubscribeOfferBuilder {
         audio ? "audio" : "video",
         9,
         "UDP/TLS/RTP/SAVPF",
-        List.of(String.valueOf(pt)),
+        formats,
         s.mid,
         c == null ? Direction.INACTIVE : Direction.SENDONLY,
         t.iceUfrag(),
@@ -172,7 +201,7 @@ public final class SubscribeOfferBuilder {
         Setup.PASSIVE,
         true,
         true,
-        List.of(codec),
+        codecs,
         extmaps,
         ssrcs,
         List.of(),
@@ -207,6 +236,14 @@ public final class SubscribeOfferBuilder {
       }
       if (a.rejected() && o.direction() == Direction.SENDONLY) {
         throw new SdpException("the answer rejected media section " + o.mid());
+      }
+      if (!a.rejected()
+          && o.direction() == Direction.SENDONLY
+          && o.formats().size() > 1
+          && !a.formats().containsAll(o.formats())) {
+        // The SFU sends either payload type (redundant audio, or plain Opus) on this section.
+        throw new SdpException(
+            "the answer to media section " + o.mid() + " left out a payload type the SFU sends");
       }
       if (first == null && !a.rejected()) {
         first = a;

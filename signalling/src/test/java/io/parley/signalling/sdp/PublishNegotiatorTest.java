@@ -92,8 +92,9 @@ class PublishNegotiatorTest {
     assertThat(video.candidates()).containsExactly("1 1 udp 2130706431 127.0.0.1 10000 typ host");
 
     MediaSection audio = a.media().get(1);
-    assertThat(audio.formats()).containsExactly("111");
-    assertThat(audio.codecs().get(0).fmtp()).isEqualTo("minptime=10;useinbandfec=1;usedtx=1");
+    // Redundant audio first (asksChromiumForRedundantAudioFirstAndTellsTheSfu), then Opus.
+    assertThat(audio.formats()).containsExactly("63", "111");
+    assertThat(audio.codecs().get(1).fmtp()).isEqualTo("minptime=10;useinbandfec=1;usedtx=1");
     assertThat(audio.extmaps())
         .containsExactly(
             new Extmap(12, null, Extmap.AUDIO_LEVEL),
@@ -107,7 +108,7 @@ class PublishNegotiatorTest {
           " H264/",
           " VP9/",
           " AV1/",
-          " red/",
+          " red/90000",
           " ulpfec/",
           " G722/",
           " PCMU/",
@@ -136,7 +137,7 @@ class PublishNegotiatorTest {
                 MediaKind.AUDIO,
                 "1",
                 "mic",
-                Codec.opus(111),
+                Codec.opusWithRed(111, 63),
                 List.of(new Encoding(null, 1671611733L)),
                 new HeaderExtensionIds(9, 0, 0, 4, 12)));
     assertThat(r.remote().iceUfrag()).isEqualTo("Zb+l");
@@ -251,5 +252,48 @@ class PublishNegotiatorTest {
     assertThat(PublishNegotiator.opusFmtp(null)).isEqualTo("useinbandfec=1;usedtx=1");
     assertThat(PublishNegotiator.opusFmtp("minptime=10;useinbandfec=0"))
         .isEqualTo("minptime=10;useinbandfec=1;usedtx=1");
+  }
+
+  @Test
+  void asksChromiumForRedundantAudioFirstAndTellsTheSfu() {
+    var result = answer(Fixtures.parse(Fixtures.CHROMIUM_SIMULCAST));
+    MediaSection audio =
+        result.answer().media().stream().filter(m -> m.kind().equals("audio")).findFirst().get();
+    // The browser sends the first codec of the answer: RED over its Opus, then Opus itself.
+    assertThat(audio.formats()).containsExactly("63", "111");
+    assertThat(result.answer().write())
+        .contains("a=rtpmap:63 red/48000/2\r\n")
+        .contains("a=fmtp:63 111/111\r\n")
+        .contains("a=rtpmap:111 opus/48000/2\r\n");
+    ProducerSpec mic =
+        result.producers().stream().filter(p -> p.kind() == MediaKind.AUDIO).findFirst().get();
+    assertThat(mic.codec()).isEqualTo(Codec.opusWithRed(111, 63));
+    // Video untouched: Chromium's red/90000 (video RED) is not answered.
+    assertThat(result.answer().write()).doesNotContain("red/90000");
+  }
+
+  @Test
+  void noRedundantAudioWhereNotOfferedOrTurnedOffOrNotOverOpus() {
+    var firefox = answer(Fixtures.parse(Fixtures.FIREFOX_SIMULCAST));
+    assertThat(firefox.producers().stream().filter(p -> p.kind() == MediaKind.AUDIO))
+        .allMatch(p -> p.codec().equals(Codec.opus(109)));
+    assertThat(firefox.answer().write()).doesNotContain("red/");
+
+    var off =
+        new PublishNegotiator(false, false)
+            .answer(
+                Fixtures.parse(Fixtures.CHROMIUM_SIMULCAST),
+                Fixtures.SFU_TRANSPORT,
+                (mid, kind) -> "p-" + mid,
+                (mid, kind) -> "mic");
+    assertThat(off.answer().write()).doesNotContain("red/");
+    assertThat(off.producers().stream().filter(p -> p.kind() == MediaKind.AUDIO))
+        .allMatch(p -> !p.codec().hasRed());
+
+    // RED whose blocks would be another codec (here PCMU) is not Opus's: not asked for.
+    String text =
+        Fixtures.text(Fixtures.CHROMIUM_SIMULCAST).replace("a=fmtp:63 111/111", "a=fmtp:63 111/0");
+    var other = answer(SessionDescription.parse(text));
+    assertThat(other.answer().write()).doesNotContain("red/48000");
   }
 }

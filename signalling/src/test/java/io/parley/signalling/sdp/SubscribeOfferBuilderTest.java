@@ -3,6 +3,7 @@ package io.parley.signalling.sdp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parley.sfu.api.Codec;
 import io.parley.sfu.api.ConsumerInfo;
 import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.RemoteTransportParams;
@@ -115,5 +116,40 @@ class SubscribeOfferBuilderTest {
                     offer, SessionDescription.parse(answer.replace("m=video 9", "m=video 0"))))
         .isInstanceOf(SdpException.class)
         .hasMessageContaining("rejected");
+  }
+
+  @Test
+  void offersRedundantAudioFirstToSubscribersThatTakeItAndWantsBothTypesInTheAnswer() {
+    var red = new SubscribeOfferBuilder(true);
+    assertThat(red.codecFor(MediaKind.AUDIO)).isEqualTo(Codec.opusWithRed(111, 63));
+    assertThat(red.codecFor(MediaKind.VIDEO)).isEqualTo(Codec.vp8(96));
+    assertThat(builder.codecFor(MediaKind.AUDIO)).isEqualTo(Codec.opus(111));
+    String a = red.reserve(MediaKind.AUDIO);
+    red.attach(a, consumer("c1", MediaKind.AUDIO, 1));
+    SessionDescription offer = red.offer(Fixtures.SFU_TRANSPORT);
+    assertThat(offer.media().get(0).formats()).containsExactly("63", "111");
+    assertThat(offer.write()).contains("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n");
+    String answer =
+        "v=0\r\no=- 5 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0\r\n"
+            + "m=audio 9 UDP/TLS/RTP/SAVPF 63 111\r\nc=IN IP4 0.0.0.0\r\na=mid:0\r\n"
+            + "a=recvonly\r\na=ice-ufrag:brow\r\na=ice-pwd:browserpassword\r\n"
+            + "a=fingerprint:sha-256 01:02\r\na=setup:active\r\na=rtcp-mux\r\n"
+            + "a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\na=rtpmap:111 opus/48000/2\r\n";
+    assertThat(SubscribeOfferBuilder.readAnswer(offer, SessionDescription.parse(answer)))
+        .isNotNull();
+    // An answer without RED would get packets it cannot read: refused with the reason.
+    String withoutRed =
+        answer
+            .replace("SAVPF 63 111", "SAVPF 111")
+            .replace("a=rtpmap:63 red/48000/2\r\na=fmtp:63 111/111\r\n", "");
+    assertThatThrownBy(
+            () -> SubscribeOfferBuilder.readAnswer(offer, SessionDescription.parse(withoutRed)))
+        .isInstanceOf(SdpException.class)
+        .hasMessageContaining("left out a payload type");
+    // Without RED the section is Opus alone, as before.
+    String b = builder.reserve(MediaKind.AUDIO);
+    builder.attach(b, consumer("c2", MediaKind.AUDIO, 2));
+    assertThat(builder.offer(Fixtures.SFU_TRANSPORT).media().get(0).formats())
+        .containsExactly("111");
   }
 }
