@@ -308,15 +308,22 @@ public record ParleyConfig(
    * @param drainTimeoutSeconds on SIGTERM: stop taking new meetings, report not ready, and wait up
    *     to this long for the meetings here to end (0: stop at once)
    * @param maxParticipantsPerRoom joins beyond this are refused with "this meeting is full"
+   * @param audioRed ask browsers that offer redundant audio (RFC 2198) to send their mic that way:
+   *     each Opus frame again in the next packet, so one lost packet costs no sound, at about twice
+   *     the audio bitrate
    */
   public record Signalling(
-      int maxMessageBytes, int drainTimeoutSeconds, int maxParticipantsPerRoom) {
+      int maxMessageBytes, int drainTimeoutSeconds, int maxParticipantsPerRoom, boolean audioRed) {
     public Signalling(int maxMessageBytes) {
       this(maxMessageBytes, 0);
     }
 
     public Signalling(int maxMessageBytes, int drainTimeoutSeconds) {
       this(maxMessageBytes, drainTimeoutSeconds, 100);
+    }
+
+    public Signalling(int maxMessageBytes, int drainTimeoutSeconds, int maxParticipantsPerRoom) {
+      this(maxMessageBytes, drainTimeoutSeconds, maxParticipantsPerRoom, true);
     }
   }
 
@@ -356,7 +363,8 @@ public record ParleyConfig(
         new Signalling(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
             integer(env, "PARLEY_DRAIN_TIMEOUT_SECONDS", 0),
-            integer(env, "PARLEY_MAX_PARTICIPANTS_PER_ROOM", 100));
+            integer(env, "PARLEY_MAX_PARTICIPANTS_PER_ROOM", 100),
+            bool(env, "PARLEY_AUDIO_RED", true));
     String adminPort = env.get("PARLEY_ADMIN_PORT");
     Admin admin =
         adminPort == null || adminPort.isBlank()

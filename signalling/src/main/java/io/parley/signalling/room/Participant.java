@@ -43,6 +43,7 @@ final class Participant {
 
   /**
    * @param red whether the browser takes redundant audio (see {@link Subscriber})
+   * @param askForRed whether to ask the browser to send its mic as redundant audio
    */
   Participant(
       String id,
@@ -51,13 +52,14 @@ final class Participant {
       Connection connection,
       MediaPlane media,
       String token,
-      boolean red) {
+      boolean red,
+      boolean askForRed) {
     this.id = id;
     this.name = name;
     this.room = room;
     this.connection = connection;
     this.rejoinToken = token;
-    this.publisher = new Publisher(room.id, id, media);
+    this.publisher = new Publisher(room.id, id, media, askForRed);
     this.subscriber =
         new Subscriber(
             room.id,

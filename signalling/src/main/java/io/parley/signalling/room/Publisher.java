@@ -34,7 +34,7 @@ final class Publisher {
   private final String participantId;
   private final String endpointId;
   private final MediaPlane media;
-  private final PublishNegotiator negotiator = new PublishNegotiator();
+  private final PublishNegotiator negotiator;
 
   /** mid → track. */
   private final Map<String, Track> tracks = new LinkedHashMap<>();
@@ -44,7 +44,11 @@ final class Publisher {
   private boolean busy;
   private int producerCount;
 
-  Publisher(String roomId, String participantId, MediaPlane media) {
+  /**
+   * @param red ask for redundant audio where the browser offers it
+   */
+  Publisher(String roomId, String participantId, MediaPlane media, boolean red) {
+    this.negotiator = new PublishNegotiator(false, red);
     this.roomId = roomId;
     this.participantId = participantId;
     this.endpointId = participantId + "/pub";

@@ -216,7 +216,9 @@ public final class RoomService {
     // A host whose connection dropped (the old self just replaced, or gone a moment ago) is host
     // again, unless the role was handed on by choice since.
     boolean wasHost = room.returningHost(returning, now);
-    Participant p = new Participant(id, j.name(), room, c, media, newToken(), j.takesRed());
+    Participant p =
+        new Participant(
+            id, j.name(), room, c, media, newToken(), j.takesRed(), config.signalling().audioRed());
     p.place = rejoin != null && room == before ? rejoin.place() : room.nextPlace();
     room.add(p);
     room.issueRejoinToken(p.rejoinToken, p, now);

@@ -57,6 +57,18 @@ class ParleyConfigTest {
   }
 
   @Test
+  void redundantAudioIsAskedForUnlessTurnedOff() {
+    assertThat(ParleyConfig.fromEnvironment(Map.of()).signalling().audioRed()).isTrue();
+    assertThat(
+            ParleyConfig.fromEnvironment(Map.of("PARLEY_AUDIO_RED", "false"))
+                .signalling()
+                .audioRed())
+        .isFalse();
+    assertThatThrownBy(() -> ParleyConfig.fromEnvironment(Map.of("PARLEY_AUDIO_RED", "maybe")))
+        .hasMessageContaining("PARLEY_AUDIO_RED");
+  }
+
+  @Test
   void connectedSocketsAreOnUnlessTurnedOff() {
     assertThat(ParleyConfig.fromEnvironment(Map.of()).media().connectedSockets()).isTrue();
     ParleyConfig off =

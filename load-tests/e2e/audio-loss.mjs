@@ -1,0 +1,71 @@
+// How much sound two Chromium participants lose to packet loss: both join a meeting on a running
+// server, and for `seconds` each one's received audio is read from getStats: packets received and
+// lost, and the samples the decoder had to make up (concealed, not counting made-up silence) out of
+// all it played. Run by load-tests/audio-loss.sh, which puts random loss on the media port.
+// Usage: node audio-loss.mjs <base-url> <seconds>
+import { chromium } from 'playwright-core';
+import { FLAGS } from './lib.mjs';
+
+const [base, seconds = '20'] = process.argv.slice(2);
+const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
+const room = `aud-${letters(4)}-los`;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+
+/** Sums the inbound audio statistics of every RTCPeerConnection of the page. */
+const AUDIO_IN = async () => {
+  const sum = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
+  for (const pc of window.__pcs) {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') for (const k of Object.keys(sum)) sum[k] += s[k] ?? 0;
+    });
+  }
+  return sum;
+};
+
+try {
+  const pages = [];
+  for (const name of ['Ada', 'Bo']) {
+    const context = await browser.newContext();
+    // Keeps each RTCPeerConnection the page makes, to read its statistics.
+    await context.addInitScript(() => {
+      window.__pcs = [];
+      const Native = window.RTCPeerConnection;
+      window.RTCPeerConnection = function (...args) {
+        const pc = new Native(...args);
+        window.__pcs.push(pc);
+        return pc;
+      };
+      window.RTCPeerConnection.prototype = Native.prototype;
+      Object.assign(window.RTCPeerConnection, Native);
+    });
+    const page = await context.newPage();
+    await page.goto(`${base}/r/${room}?name=${name}&autojoin=1`);
+    await page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 30_000 });
+    pages.push({ name, page });
+  }
+  // Audio flowing both ways before the window starts.
+  const deadline = Date.now() + 30_000;
+  for (const p of pages) {
+    while ((await p.page.evaluate(AUDIO_IN)).packetsReceived < 50) {
+      if (Date.now() > deadline) throw new Error(`${p.name} receives no audio`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  const first = await Promise.all(pages.map((p) => p.page.evaluate(AUDIO_IN)));
+  await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
+  const last = await Promise.all(pages.map((p) => p.page.evaluate(AUDIO_IN)));
+  const out = pages.map((p, i) => {
+    const d = Object.fromEntries(Object.keys(first[i]).map((k) => [k, last[i][k] - first[i][k]]));
+    const concealed = d.concealedSamples - d.silentConcealedSamples;
+    return {
+      receiver: p.name,
+      packetsReceived: d.packetsReceived,
+      packetsLost: d.packetsLost,
+      lossPercent: +((100 * d.packetsLost) / Math.max(1, d.packetsReceived + d.packetsLost)).toFixed(2),
+      concealedPercent: +((100 * concealed) / Math.max(1, d.totalSamplesReceived)).toFixed(2),
+    };
+  });
+  console.log(JSON.stringify(out));
+} finally {
+  await browser.close();
+}
