@@ -90,6 +90,7 @@ public final class MediaWarmup {
   static final long ABRUPT_LEAVE_MILLIS = 500;
 
   private static final int AUDIO_PT = 111;
+  private static final int RED_PT = 63;
   private static final int VIDEO_PT = 96;
   private static final HeaderExtensionIds EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 2);
 
@@ -185,7 +186,7 @@ public final class MediaWarmup {
     long forwardedBefore = sfu.stats().rtpOut.sum();
     try {
       for (int i = 0; i < participants; i++) {
-        Peer peer = Peer.create(sfu, room, "w" + i, group, certificate, received);
+        Peer peer = Peer.create(sfu, room, "w" + i, group, certificate, received, i % 2 == 0);
         peers.add(peer);
         peer.connect(sfu, room, deadline);
       }
@@ -221,7 +222,8 @@ public final class MediaWarmup {
           sfu.closeEndpoint(room, leaving.id).get(5, TimeUnit.SECONDS);
           // As signalling does it: published and subscribed before its transport connects, so
           // its consumers see media they cannot send yet.
-          Peer newcomer = Peer.create(sfu, room, "w" + joined++, group, certificate, received);
+          Peer newcomer =
+              Peer.create(sfu, room, "w" + joined, group, certificate, received, joined++ % 2 == 0);
           peers.add(newcomer);
           newcomer.publish(sfu, room);
           for (Peer other : peers) {
@@ -262,12 +264,26 @@ public final class MediaWarmup {
     final SyntheticMedia audio;
     final SyntheticMedia video;
     final Feedback feedback;
+
+    /**
+     * Sends its mic as redundant audio and takes it, as Chromium does; the others send and take
+     * plain Opus, as Firefox does. Both kinds in one room take every branch of the audio path: RED
+     * passed on, RED stripped, plain Opus to a subscriber that takes RED.
+     */
+    final boolean red;
+
     private io.netty.util.concurrent.ScheduledFuture<?> sending;
     private int frames;
 
     private Peer(
-        String id, WebRtcClient client, Feedback feedback, long audioSsrc, long videoSsrc) {
+        String id,
+        WebRtcClient client,
+        Feedback feedback,
+        long audioSsrc,
+        long videoSsrc,
+        boolean red) {
       this.id = id;
+      this.red = red;
       this.client = client;
       this.feedback = feedback;
       this.audioSsrc = audioSsrc;
@@ -283,7 +299,8 @@ public final class MediaWarmup {
         String id,
         EventLoopGroup group,
         DtlsCertificate certificate,
-        AtomicLong received)
+        AtomicLong received,
+        boolean red)
         throws Exception {
       TransportInfo info = sfu.createEndpoint(room, id).get(5, TimeUnit.SECONDS);
       // Straight to the bound port on this machine, whatever addresses are advertised.
@@ -315,7 +332,12 @@ public final class MediaWarmup {
           java.util.concurrent.ThreadLocalRandom.current();
       Peer peer =
           new Peer(
-              id, client, feedback, random.nextLong(1, 1L << 32), random.nextLong(1, 1L << 32));
+              id,
+              client,
+              feedback,
+              random.nextLong(1, 1L << 32),
+              random.nextLong(1, 1L << 32),
+              red);
       return peer;
     }
 
@@ -327,7 +349,7 @@ public final class MediaWarmup {
 
     void publish(Sfu sfu, String room) throws Exception {
       sfu.addProducer(
-              room, id, ProducerSpec.mic(id + "-audio", "0", AUDIO_PT, audioSsrc, EXTENSIONS))
+              room, id, ProducerSpec.mic(id + "-audio", "0", audioCodec(), audioSsrc, EXTENSIONS))
           .get(5, TimeUnit.SECONDS);
       sfu.addProducer(
               room, id, ProducerSpec.camera(id + "-video", "1", VIDEO_PT, videoSsrc, EXTENSIONS))
@@ -343,10 +365,14 @@ public final class MediaWarmup {
                     id + "<-" + other.id + "-" + kind,
                     other.id + "-" + kind,
                     kind.charAt(0) + "-" + other.id,
-                    kind.equals("audio") ? Codec.opus(AUDIO_PT) : Codec.vp8(VIDEO_PT),
+                    kind.equals("audio") ? audioCodec() : Codec.vp8(VIDEO_PT),
                     EXTENSIONS))
             .get(5, TimeUnit.SECONDS);
       }
+    }
+
+    private Codec audioCodec() {
+      return red ? Codec.opusWithRed(AUDIO_PT, RED_PT) : Codec.opus(AUDIO_PT);
     }
 
     /** Audio every 5 ms and a video frame (keyframe every 50th) every 10 ms; RTCP every 100 ms. */
@@ -358,7 +384,11 @@ public final class MediaWarmup {
               .scheduleAtFixedRate(
                   () -> {
                     client.sendRtp(
-                        audio.audioPacket(PooledByteBufAllocator.DEFAULT, 120, 2, level(), 3));
+                        red
+                            ? audio.redAudioPacket(
+                                PooledByteBufAllocator.DEFAULT, 120, 2, level(), 3, RED_PT)
+                            : audio.audioPacket(
+                                PooledByteBufAllocator.DEFAULT, 120, 2, level(), 3));
                     if ((frames++ & 1) == 0) {
                       boolean key = frames % 100 == 1;
                       for (ByteBuf packet :

@@ -42,6 +42,10 @@ class MediaWarmupTest {
       assertThat(sfu.stats().retransmissions.sum()).isPositive();
       assertThat(sfu.stats().pliIn.sum()).isPositive();
       assertThat(sfu.stats().rtpOut.sum()).isGreaterThanOrEqualTo(8000);
+      // Every branch of the audio path: redundant audio passed on and stripped, none malformed.
+      assertThat(sfu.stats().redForwarded.sum()).isPositive();
+      assertThat(sfu.stats().redStripped.sum()).isPositive();
+      assertThat(sfu.drops().get(DropReason.PARSE_ERROR)).isZero();
       // Those who left vanished as a closed tab does: the SFU heard their ports were unreachable
       // (an error event on the event loop a real meeting would otherwise meet first).
       assertThat(sfu.drops().get(DropReason.PEER_UNREACHABLE)).isPositive();

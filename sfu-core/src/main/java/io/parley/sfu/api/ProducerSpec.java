@@ -29,12 +29,18 @@ public record ProducerSpec(
   /** A microphone: Opus on one SSRC. */
   public static ProducerSpec mic(
       String producerId, String mid, int payloadType, long ssrc, HeaderExtensionIds extensions) {
+    return mic(producerId, mid, Codec.opus(payloadType), ssrc, extensions);
+  }
+
+  /** A microphone on one SSRC: Opus, possibly also as redundant audio. */
+  public static ProducerSpec mic(
+      String producerId, String mid, Codec codec, long ssrc, HeaderExtensionIds extensions) {
     return new ProducerSpec(
         producerId,
         MediaKind.AUDIO,
         mid,
         "mic",
-        Codec.opus(payloadType),
+        codec,
         List.of(new Encoding(null, ssrc)),
         extensions);
   }

@@ -32,6 +32,9 @@ public final class SyntheticMedia {
   private int ridId;
   private String rid;
 
+  /** The last audio frame's payload, sent again in the next redundant-audio packet. */
+  private byte[] previousAudioFrame;
+
   private SyntheticMedia(long ssrc, int payloadType, boolean video) {
     this.ssrc = ssrc;
     this.payloadType = payloadType;
@@ -90,7 +93,46 @@ public final class SyntheticMedia {
   public ByteBuf audioPacket(
       ByteBufAllocator alloc, int payloadSize, int audioLevelId, int level, int transportCcId) {
     ByteBuf out = alloc.heapBuffer(64 + payloadSize + 64);
-    writer.begin(out, false, payloadType, sequenceNumber, timestamp, ssrc);
+    audioHeader(out, payloadType, audioLevelId, level, transportCcId);
+    writePayload(out, payloadSize);
+    nextAudioFrame();
+    return out;
+  }
+
+  /**
+   * One audio packet as redundant audio (RFC 2198), as Chromium sends it once asked to: under
+   * {@code redPayloadType}, the previous frame again as a redundant block (from the second packet
+   * on), then this one, each block an Opus-shaped payload under this stream's payload type.
+   */
+  public ByteBuf redAudioPacket(
+      ByteBufAllocator alloc,
+      int payloadSize,
+      int audioLevelId,
+      int level,
+      int transportCcId,
+      int redPayloadType) {
+    byte[] previous = previousAudioFrame;
+    ByteBuf out = alloc.heapBuffer(64 + payloadSize * 2 + 64);
+    audioHeader(out, redPayloadType, audioLevelId, level, transportCcId);
+    if (previous != null) {
+      out.writeByte(0x80 | payloadType);
+      out.writeShort(((clockRate / 50) << 2) | (previous.length >> 8));
+      out.writeByte(previous.length & 0xFF);
+    }
+    out.writeByte(payloadType);
+    if (previous != null) {
+      out.writeBytes(previous);
+    }
+    int frame = out.writerIndex();
+    writePayload(out, payloadSize);
+    previousAudioFrame = new byte[payloadSize];
+    out.getBytes(frame, previousAudioFrame);
+    nextAudioFrame();
+    return out;
+  }
+
+  private void audioHeader(ByteBuf out, int type, int audioLevelId, int level, int transportCcId) {
+    writer.begin(out, false, type, sequenceNumber, timestamp, ssrc);
     identify();
     if (audioLevelId != 0) {
       writer.addExtension8(audioLevelId, 0x80 | (level & 0x7F));
@@ -99,10 +141,11 @@ public final class SyntheticMedia {
       writer.addExtension16(transportCcId, nextTransport());
     }
     writer.finish();
-    writePayload(out, payloadSize);
+  }
+
+  private void nextAudioFrame() {
     sequenceNumber = (sequenceNumber + 1) & 0xFFFF;
     timestamp = (timestamp + clockRate / 50) & 0xFFFFFFFFL;
-    return out;
   }
 
   /**
