@@ -73,4 +73,30 @@ class RedPayloadTest {
     assertThat(b.slice(9, 9)).isEqualTo(before.slice(9, 9));
     assertThat(RedPayload.primaryOffset(b, 0, b.readableBytes())).isEqualTo(14);
   }
+
+  @Test
+  void randomBytesNeverReadOutsideTheirRange() {
+    java.util.Random random = new java.util.Random(2198);
+    for (int i = 0; i < 100_000; i++) {
+      byte[] bytes = new byte[random.nextInt(40)];
+      random.nextBytes(bytes);
+      if (bytes.length > 0 && random.nextBoolean()) {
+        bytes[0] |= (byte) 0x80; // more headers than data, often
+      }
+      // Guard bytes either side: reading them would show as a result outside the range.
+      ByteBuf b = Unpooled.buffer(bytes.length + 8);
+      b.writeInt(0xFFFFFFFF).writeBytes(bytes).writeInt(0xFFFFFFFF);
+      int primary = RedPayload.primaryOffset(b, 4, bytes.length);
+      if (primary >= 0) {
+        assertThat(primary).isBetween(5, 4 + bytes.length);
+        assertThat(RedPayload.primaryPayloadType(b, 4, bytes.length)).isBetween(0, 127);
+        RedPayload.rewriteBlockTypes(b, 4, 111, 109);
+        assertThat(RedPayload.primaryOffset(b, 4, bytes.length)).isEqualTo(primary);
+      } else {
+        assertThat(primary).isEqualTo(-1);
+      }
+      assertThat(b.getInt(0)).isEqualTo(0xFFFFFFFF);
+      assertThat(b.getInt(4 + bytes.length)).isEqualTo(0xFFFFFFFF);
+    }
+  }
 }
