@@ -163,7 +163,9 @@ public final class SubscribeOfferBuilder {
     RtpCodec codec =
         audio
             ? new RtpCodec(
-                pt, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of("transport-cc"))
+                // NACK: a subscriber asks again for audio lost on its way in, answered from the
+                // consumer's cache when the resend can still be played (browsers judge that).
+                pt, "opus", 48000, 2, "minptime=10;useinbandfec=1", List.of("transport-cc", "nack"))
             : new RtpCodec(
                 pt, "VP8", 90000, 1, null, List.of("transport-cc", "ccm fir", "nack", "nack pli"));
     List<String> formats = List.of(String.valueOf(pt));

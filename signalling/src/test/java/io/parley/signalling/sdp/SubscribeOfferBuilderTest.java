@@ -32,6 +32,7 @@ class SubscribeOfferBuilderTest {
     assertThat(audio.direction()).isEqualTo(Direction.SENDONLY);
     assertThat(audio.setup()).isEqualTo(Setup.PASSIVE);
     assertThat(audio.codecs()).extracting(RtpCodec::name).containsExactly("opus");
+    assertThat(audio.codecs().get(0).feedback()).containsExactly("transport-cc", "nack");
     assertThat(audio.ssrcs())
         .containsExactly(
             new Ssrc(1111, "cname", "cname-c1"), new Ssrc(1111, "msid", "stream-c1 track-c1"));
