@@ -3,7 +3,9 @@
 # PARLEY_AUDIO_RED=true and then false, random loss is put on its media port (both directions, with
 # nftables on this machine's loopback; needs root and the `nftables` package), two Chromium
 # participants talk for a while, and each one's received audio is read from getStats (packets lost,
-# and the share of played samples the decoder had to make up).
+# and the share of played samples the decoder had to make up). Audio lost either way is also asked
+# for again (NACK), and on loopback the resend comes within a millisecond: what is left lost is what
+# neither redundancy nor a resend in time saved.
 #
 #   load-tests/audio-loss.sh [--loss PERCENT] [--seconds N] [--repeat N]
 #
