@@ -178,7 +178,6 @@ class AudioRedTest {
     List<Integer> types = new java.util.ArrayList<>();
     int intact = 0;
     int p = offset;
-    int data = primary;
     List<Integer> lengths = new java.util.ArrayList<>();
     while ((packet.getUnsignedByte(p) & 0x80) != 0) {
       types.add(packet.getUnsignedByte(p) & 0x7F);
@@ -192,7 +191,7 @@ class AudioRedTest {
       intact += SyntheticMedia.verify(packet, blockStart, l) ? 1 : 0;
       blockStart += l;
     }
-    boolean primaryIntact = SyntheticMedia.verify(packet, data, offset + length - data);
+    boolean primaryIntact = SyntheticMedia.verify(packet, primary, offset + length - primary);
     intact += primaryIntact ? 1 : 0;
     return new Seen(
         120, types.stream().mapToInt(Integer::intValue).toArray(), primaryIntact, intact);

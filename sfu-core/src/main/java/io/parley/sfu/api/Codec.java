@@ -11,10 +11,6 @@ package io.parley.sfu.api;
  *     red/48000/2}, each block Opus) also negotiated on this transport, or 0 for none
  */
 public record Codec(String name, int payloadType, int clockRate, int channels, int redPayloadType) {
-  public Codec(String name, int payloadType, int clockRate, int channels) {
-    this(name, payloadType, clockRate, channels, 0);
-  }
-
   public static Codec opus(int payloadType) {
     return new Codec("opus", payloadType, 48000, 2, 0);
   }

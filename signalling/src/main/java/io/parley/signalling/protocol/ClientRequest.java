@@ -38,10 +38,6 @@ public sealed interface ClientRequest {
       this(roomId, name, null, null, null);
     }
 
-    public Join(String roomId, String name, String password, String rejoinToken) {
-      this(roomId, name, password, rejoinToken, null);
-    }
-
     /** Whether the browser takes redundant audio. */
     public boolean takesRed() {
       return Boolean.TRUE.equals(red);
