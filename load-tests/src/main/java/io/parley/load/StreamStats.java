@@ -83,6 +83,10 @@ final class StreamStats {
         highestExtSeq = ext;
       }
     }
+    if (rtp.payloadLength() == 0) {
+      // Padding only (the SFU probing this receiver's downlink): a number in the stream, no media.
+      return;
+    }
     ByteBuf buf = rtp.buffer();
     int payload = rtp.payloadOffset();
     int payloadEnd = payload + rtp.payloadLength();

@@ -265,6 +265,9 @@ final class TestParticipant implements AutoCloseable {
     if (!rtp.parse(packet)) {
       return;
     }
+    if (rtp.payloadLength() == 0) {
+      return; // padding only: the SFU probing this participant's downlink
+    }
     Received r = received.computeIfAbsent(rtp.ssrc(), k -> new Received());
     r.packets.incrementAndGet();
     if (!r.sequenceNumbers.add(rtp.sequenceNumber())) {

@@ -36,6 +36,12 @@ public final class Consumer {
   /** The highest encoding this subscriber wants (it shows the video small); all by default. */
   private int maxEncoding = Integer.MAX_VALUE;
 
+  /** The highest encoding the subscriber's downlink has room for ({@link DownlinkBandwidth}). */
+  private int bandwidthMaxEncoding = Integer.MAX_VALUE;
+
+  /** The last packet sent ended a frame: a padding packet may follow without splitting one. */
+  private boolean lastMarker;
+
   // Rewriting: out = in + offset, with offsets recomputed at each switch of source.
   private int seqOffset;
   private long timestampOffset;
@@ -137,6 +143,32 @@ public final class Consumer {
     }
   }
 
+  /**
+   * Caps the encoding sent to what the subscriber's downlink has room for; {@link
+   * Integer#MAX_VALUE} for no cap. Takes effect at a keyframe, like {@link #setMaxEncoding}.
+   */
+  void setBandwidthMaxEncoding(int max) {
+    bandwidthMaxEncoding = Math.max(0, max);
+  }
+
+  int bandwidthMaxEncoding() {
+    return bandwidthMaxEncoding;
+  }
+
+  /** The encoding this subscriber would get with bandwidth to spare: its tile's cap, if sending. */
+  int wantedEncoding(long now) {
+    return producer.bestActiveEncoding(now, maxEncoding);
+  }
+
+  boolean isVideo() {
+    return video;
+  }
+
+  /** Paused by the subscriber (the video is not on its screen) or closed: sends nothing. */
+  boolean isIdle() {
+    return paused || closed;
+  }
+
   /** Chooses the encoding to send from now on (a switch waits for its keyframe). */
   public void setTargetEncoding(int encoding) {
     int clamped = Math.max(0, Math.min(encoding, producer.encodings().length - 1));
@@ -186,7 +218,7 @@ public final class Consumer {
       return;
     }
     if (video) {
-      int best = producer.bestActiveEncoding(now, maxEncoding);
+      int best = producer.bestActiveEncoding(now, Math.min(maxEncoding, bandwidthMaxEncoding));
       if (best != targetEncoding && producer.encodings().length > 1) {
         setTargetEncoding(best);
       }
@@ -288,6 +320,7 @@ public final class Consumer {
       lastSeq = seq;
       lastTimestamp = timestamp;
       lastSentNanos = now;
+      lastMarker = packet.marker();
     }
     packetsSent++;
     octetsSent += payloadLength;
@@ -298,11 +331,69 @@ public final class Consumer {
     out.retain();
     if (subscriber.sendRtp(out, producer.kind())) {
       if (transportSequence >= 0) {
-        subscriber.sentWithTransportSequence(transportSequence, out.readableBytes());
+        subscriber.sentWithTransportSequence(transportSequence, out.readableBytes(), now);
       }
       cache.put(seq, out, now);
     }
     out.release();
+  }
+
+  /**
+   * Sends one padding-only packet (RFC 3550 §5.1: no payload, {@code size} bytes of padding) in
+   * this video stream, to probe the subscriber's downlink: the next sequence number, the last
+   * timestamp, so the browser counts it in the stream and drops it before the decoder. Only between
+   * frames ({@link #canPad}), where it splits none.
+   *
+   * @param size padding bytes, 1..255
+   * @return the packet's size on the wire, or 0 if it was not sent
+   */
+  int sendPadding(int size, long now) {
+    if (!canPad()) {
+      return 0;
+    }
+    int seq = (lastSeq + 1) & 0xFFFF;
+    HeaderExtensionIds ids = spec.extensions();
+    ByteBuf out = subscriber.allocate(12 + 32 + size);
+    int start = out.writerIndex();
+    RtpHeaderWriter header =
+        subscriber
+            .headerWriter()
+            .begin(out, false, spec.codec().payloadType(), seq, lastTimestamp, ssrc);
+    if (ids.mid() != 0
+        && spec.mid() != null
+        && !spec.mid().isEmpty()
+        && spec.mid().length() <= 16) {
+      header.addExtensionAscii(ids.mid(), spec.mid());
+    }
+    int transportSequence = subscriber.nextTransportSequence();
+    header.addExtension16(ids.transportCc(), transportSequence);
+    header.finish();
+    out.setByte(start, out.getByte(start) | 0x20); // P: the payload is all padding
+    out.writeZero(size - 1);
+    out.writeByte(size);
+    // Media after it moves one number on, so the stream stays continuous.
+    seqOffset = (seqOffset + 1) & 0xFFFF;
+    lastSeq = seq;
+    int bytes = 0;
+    out.retain();
+    if (subscriber.sendRtp(out, producer.kind())) {
+      bytes = out.readableBytes();
+      subscriber.sentWithTransportSequence(transportSequence, bytes, now);
+      subscriber.room().context().stats().paddingPackets.increment();
+    }
+    out.release();
+    return bytes;
+  }
+
+  /** A padding packet may go now: video, started, between frames, with transport-cc numbers. */
+  boolean canPad() {
+    return video
+        && started
+        && lastMarker
+        && !paused
+        && !closed
+        && spec.extensions().transportCc() != 0
+        && subscriber.isConnected();
   }
 
   /** The audio level byte to copy (V bit and level), or -1. */

@@ -19,6 +19,8 @@ final class DeliveryRate {
 
   private final int[] sentSeq = new int[HISTORY];
   private final int[] sentBytes = new int[HISTORY];
+  private final long[] sentNanos = new long[HISTORY];
+  private final int[] sentProbe = new int[HISTORY];
   private final TransportCcFeedback feedback = new TransportCcFeedback();
 
   private long firstReceiveMicros = Long.MIN_VALUE;
@@ -29,11 +31,27 @@ final class DeliveryRate {
     Arrays.fill(sentSeq, -1);
   }
 
+  /** What a feedback says about each packet it reports on (see {@link BandwidthEstimator}). */
+  interface PacketResults {
+    /**
+     * @param arrivalMicros on the subscriber's clock, or {@link Long#MIN_VALUE} if lost
+     * @param probe the padding probe it was sent in, or 0
+     */
+    void packet(long sendNanos, long arrivalMicros, int bytes, int probe);
+  }
+
   /** A packet with this transport-wide sequence number left with {@code bytes} on the wire. */
   void sent(int transportSequence, int bytes) {
+    sent(transportSequence, bytes, System.nanoTime(), 0);
+  }
+
+  /** The same, sent at {@code nanos} ({@link System#nanoTime}) in padding probe {@code probe}. */
+  void sent(int transportSequence, int bytes, long nanos, int probe) {
     int i = transportSequence & (HISTORY - 1);
     sentSeq[i] = transportSequence & 0xFFFF;
     sentBytes[i] = bytes;
+    sentNanos[i] = nanos;
+    sentProbe[i] = probe;
   }
 
   /**
@@ -42,19 +60,33 @@ final class DeliveryRate {
    * @return the delivered rate in bits per second when a window closed with this block, else -1
    */
   long onFeedback(ByteBuf packet, int offset, int length) {
+    return onFeedback(packet, offset, length, null);
+  }
+
+  /**
+   * The same, and tells {@code results} about each packet the feedback reports on that this history
+   * still holds, received or lost, in order.
+   */
+  long onFeedback(ByteBuf packet, int offset, int length, PacketResults results) {
     if (!feedback.parse(packet, offset, length)) {
       return -1;
     }
     for (int i = 0; i < feedback.packetStatusCount(); i++) {
-      if (!feedback.isReceived(i)) {
-        continue;
-      }
       int seq = feedback.sequenceNumber(i);
       int slot = seq & (HISTORY - 1);
       if (sentSeq[slot] != seq) {
         continue; // too old, or never sent with that number
       }
+      if (!feedback.isReceived(i)) {
+        if (results != null) {
+          results.packet(sentNanos[slot], Long.MIN_VALUE, sentBytes[slot], sentProbe[slot]);
+        }
+        continue;
+      }
       long at = feedback.receiveTimeMicros(i);
+      if (results != null) {
+        results.packet(sentNanos[slot], at, sentBytes[slot], sentProbe[slot]);
+      }
       if (firstReceiveMicros == Long.MIN_VALUE) {
         firstReceiveMicros = at;
         lastReceiveMicros = at;

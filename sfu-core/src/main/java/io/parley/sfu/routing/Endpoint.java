@@ -61,7 +61,7 @@ public final class Endpoint {
   private final RtpHeaderWriter headerWriter = new RtpHeaderWriter();
   private final MediaFeedback feedback;
   private int transportSequence = ThreadLocalRandom.current().nextInt(0x10000);
-  private DeliveryRate deliveryRate;
+  private DownlinkBandwidth downlink;
 
   Endpoint(String id, Room room) {
     this.id = id;
@@ -425,17 +425,23 @@ public final class Endpoint {
     return transportSequence;
   }
 
-  /** Remembers a sent packet's size for the delivered rate its transport-cc feedback will show. */
-  void sentWithTransportSequence(int transportSequence, int bytes) {
-    if (deliveryRate == null) {
-      deliveryRate = new DeliveryRate();
+  /**
+   * Remembers a sent packet's size and time for what its transport-cc feedback will show: the
+   * delivered rate, and the downlink's bandwidth estimate.
+   */
+  void sentWithTransportSequence(int transportSequence, int bytes, long now) {
+    if (downlink == null) {
+      downlink = new DownlinkBandwidth(this);
     }
-    deliveryRate.sent(transportSequence, bytes);
+    downlink.sent(transportSequence, bytes, now);
   }
 
-  /** The subscriber's transport-cc feedback, or null if nothing was sent with sequence numbers. */
-  DeliveryRate deliveryRate() {
-    return deliveryRate;
+  /**
+   * The subscriber's downlink as its transport-cc feedback shows it, or null if nothing was sent
+   * with transport-wide sequence numbers.
+   */
+  DownlinkBandwidth downlink() {
+    return downlink;
   }
 
   /** Protects and sends an RTP packet of {@code kind} this endpoint receives; takes ownership. */
@@ -491,6 +497,9 @@ public final class Endpoint {
     checkConsent(now);
     if (connected) {
       feedback.tick(now);
+      if (downlink != null) {
+        downlink.tick(now);
+      }
     }
   }
 }

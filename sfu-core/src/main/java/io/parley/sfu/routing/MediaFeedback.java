@@ -88,8 +88,8 @@ final class MediaFeedback {
         case Rtcp.PT_RTPFB -> {
           if (compound.fmt() == Rtcp.FMT_NACK && RtcpNack.isValid(packet, offset, length)) {
             nack(packet, offset, length);
-          } else if (compound.fmt() == Rtcp.FMT_TRANSPORT_CC && endpoint.deliveryRate() != null) {
-            long bps = endpoint.deliveryRate().onFeedback(packet, offset, length);
+          } else if (compound.fmt() == Rtcp.FMT_TRANSPORT_CC && endpoint.downlink() != null) {
+            long bps = endpoint.downlink().onFeedback(packet, offset, length, System.nanoTime());
             if (bps >= 0) {
               endpoint.room().context().metrics().subscriberDeliveryRate(bps);
             }

@@ -36,6 +36,18 @@ public final class MediaStats {
    */
   public final LongAdder redStripped = new LongAdder();
 
+  /** Times a subscriber's downlink showed congestion and its bandwidth estimate was lowered. */
+  public final LongAdder bandwidthDecreases = new LongAdder();
+
+  /** Padding probes sent to find out whether a subscriber's downlink carries more. */
+  public final LongAdder bandwidthProbes = new LongAdder();
+
+  /** Padding-only RTP packets those probes sent. */
+  public final LongAdder paddingPackets = new LongAdder();
+
+  /** Video layers lowered (or raised again) to fit a subscriber's downlink. */
+  public final LongAdder bandwidthLayerChanges = new LongAdder();
+
   /**
    * SRTP packets read on an event loop other than their room's, and handed over to it (a wake-up of
    * that loop). Near zero with connected sockets, once the browsers' addresses are checked.

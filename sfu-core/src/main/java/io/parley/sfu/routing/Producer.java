@@ -21,6 +21,8 @@ public final class Producer {
   /** An encoding with no packet for this long is not chosen for a subscriber. */
   static final long ENCODING_ACTIVE_NANOS = 1_500_000_000L;
 
+  private static final long BITRATE_WINDOW_NANOS = 500_000_000L;
+
   /** One encoding's receive state. */
   static final class EncodingState {
     final int index;
@@ -36,6 +38,10 @@ public final class Producer {
     long srRtpTimestamp;
     long srArrivalNanos;
     boolean hasSr;
+    // The encoding's bitrate as received (its RTP packets' sizes), over windows of half a second.
+    long windowBytes;
+    long windowStartNanos = Long.MIN_VALUE;
+    long bitrateBps;
 
     EncodingState(int index, Encoding encoding, int clockRate) {
       this.index = index;
@@ -153,6 +159,7 @@ public final class Producer {
     EncodingState encoding = encodings[encodingIndex];
     long now = System.nanoTime();
     encoding.lastPacketNanos = now;
+    measure(encoding, packet.length(), now);
     int skipped = encoding.stats.update(packet.sequenceNumber(), packet.timestamp(), now);
     if (skipped > 0) {
       endpoint.feedback().missing(encoding.ssrc, packet.sequenceNumber(), skipped);
@@ -195,6 +202,32 @@ public final class Producer {
     }
   }
 
+  private static void measure(EncodingState encoding, int bytes, long now) {
+    if (encoding.windowStartNanos == Long.MIN_VALUE) {
+      encoding.windowStartNanos = now;
+    }
+    encoding.windowBytes += bytes;
+    long span = now - encoding.windowStartNanos;
+    if (span >= BITRATE_WINDOW_NANOS) {
+      long rate = encoding.windowBytes * 8 * 1_000_000_000L / span;
+      // Half the new window, half the past: a keyframe's burst moves it, but not all the way.
+      encoding.bitrateBps = encoding.bitrateBps == 0 ? rate : (encoding.bitrateBps + rate) / 2;
+      encoding.windowBytes = 0;
+      encoding.windowStartNanos = now;
+    }
+  }
+
+  /**
+   * What an encoding costs a subscriber in bits per second: its rate as received lately, or 0 if it
+   * is not sending (or not measured yet).
+   */
+  long bitrate(int encoding, long now) {
+    if (encoding < 0 || encoding >= encodings.length || !isActive(encoding, now)) {
+      return 0;
+    }
+    return encodings[encoding].bitrateBps;
+  }
+
   /**
    * The highest encoding up to {@code max} that is sending now; if none up to it is, the lowest
    * sending one above it (better too sharp than nothing); if none sends, {@code max}.
@@ -214,7 +247,7 @@ public final class Producer {
     return cap;
   }
 
-  private boolean isActive(int i, long now) {
+  boolean isActive(int i, long now) {
     return encodings[i].ssrc != 0 && now - encodings[i].lastPacketNanos < ENCODING_ACTIVE_NANOS;
   }
 

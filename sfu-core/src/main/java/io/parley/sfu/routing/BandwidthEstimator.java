@@ -1,0 +1,361 @@
+package io.parley.sfu.routing;
+
+/**
+ * How many bits per second the path to one subscriber carries, estimated by the SFU from what the
+ * subscriber's transport-cc feedback says about the packets the SFU sent it (send-side estimation,
+ * after draft-ietf-rmcat-gcc-02: the way a browser estimates its own uplink).
+ *
+ * <p>Two signals lower the estimate. <b>Delay</b>: packets are grouped by send time (5 ms bursts);
+ * for consecutive groups, how much later the second arrived than it was sent ({@code arrival delta
+ * − send delta}) is accumulated, smoothed, and the slope of its line over the last 20 groups tells
+ * a queue building up somewhere on the path; above an adaptive threshold for more than 10 ms it is
+ * overuse, and the estimate becomes 85 % of the rate the subscriber acknowledged receiving.
+ * <b>Loss</b>: over more than 10 % lost in a window, the estimate is cut by half the loss. Without
+ * either it grows by 8 % a second, up to 1.5 times the acknowledged rate; {@link #onProbeResult}
+ * lets a padding probe raise it past that.
+ *
+ * <p>Until the path first shows congestion the estimate is unconstrained ({@link #constrained}
+ * false): a subscriber whose path carries everything is never held back by a guess. Confined to the
+ * room thread; feed it with {@link #onPacket} for each packet a feedback reports on, in the
+ * feedback's order, then {@link #onFeedbackEnd}.
+ */
+final class BandwidthEstimator {
+  enum Signal {
+    NORMAL,
+    OVERUSE,
+    UNDERUSE
+  }
+
+  /** Packets sent within this of a group's first one form one group. */
+  static final long GROUP_NANOS = 5_000_000;
+
+  /** Lowest estimate: audio and the lowest video layers need about this much. */
+  static final long MIN_ESTIMATE_BPS = 100_000;
+
+  private static final int TREND_WINDOW = 20;
+  private static final double SMOOTHING = 0.9;
+  private static final double TREND_GAIN = 4.0;
+  private static final double THRESHOLD_UP = 0.0087;
+  private static final double THRESHOLD_DOWN = 0.039;
+  private static final double INITIAL_THRESHOLD = 12.5;
+  private static final long OVERUSE_MICROS = 10_000;
+  private static final double BETA = 0.85;
+  private static final long DECREASE_INTERVAL_NANOS = 300_000_000L;
+  private static final long RATE_WINDOW_MICROS = 300_000;
+  private static final int LOSS_WINDOW_PACKETS = 30;
+  private static final long LOSS_WINDOW_NANOS = 500_000_000L;
+  private static final double HIGH_LOSS = 0.10;
+  private static final double LOW_LOSS = 0.02;
+
+  // The group being filled and the one before it.
+  private boolean groupOpen;
+  private long groupFirstSend;
+  private long groupLastSend;
+  private long groupLastArrival;
+  private boolean hasPreviousGroup;
+  private long previousGroupSend;
+  private long previousGroupArrival;
+
+  // The trend line over the last groups: x = arrival (ms), y = smoothed accumulated delay (ms).
+  private final double[] trendX = new double[TREND_WINDOW];
+  private final double[] trendY = new double[TREND_WINDOW];
+  private int trendCount;
+  private int trendNext;
+  private long originMicros = Long.MIN_VALUE;
+  private double accumulatedMs;
+  private double smoothedMs;
+  private int deltas;
+  private double trend;
+  private double previousTrend;
+  private double threshold = INITIAL_THRESHOLD;
+  private long lastThresholdMicros = Long.MIN_VALUE;
+  private long overuseSinceMicros = Long.MIN_VALUE;
+  private int overuseCount;
+  private Signal signal = Signal.NORMAL;
+
+  // The acknowledged rate: bytes received over a window of arrival time.
+  private long ackedBytes;
+  private long ackedFirstArrival = Long.MIN_VALUE;
+  private long ackedLastArrival;
+  private long ackedBps;
+
+  // Loss over the current window.
+  private int lossReceived;
+  private int lossLost;
+  private long lossWindowStart = Long.MIN_VALUE;
+  private double lossFraction = -1;
+  private boolean lossFresh;
+
+  // The estimate.
+  private boolean constrained;
+  private long estimate = Long.MAX_VALUE;
+  private long lastDecreaseNanos = Long.MIN_VALUE / 2;
+  private long lastUpdateNanos = Long.MIN_VALUE;
+  private long decreases;
+
+  /**
+   * One packet a feedback reports on.
+   *
+   * @param sendNanos when the SFU sent it ({@link System#nanoTime})
+   * @param arrivalMicros when the subscriber received it, on the subscriber's clock, or {@link
+   *     Long#MIN_VALUE} if it did not
+   * @param bytes its size on the wire
+   */
+  void onPacket(long sendNanos, long arrivalMicros, int bytes, long now) {
+    if (lossWindowStart == Long.MIN_VALUE) {
+      lossWindowStart = now;
+    }
+    if (arrivalMicros == Long.MIN_VALUE) {
+      lossLost++;
+      return;
+    }
+    lossReceived++;
+    acknowledged(arrivalMicros, bytes);
+    if (!groupOpen) {
+      openGroup(sendNanos, arrivalMicros);
+    } else if (sendNanos - groupFirstSend <= GROUP_NANOS) {
+      groupLastSend = Math.max(groupLastSend, sendNanos);
+      groupLastArrival = Math.max(groupLastArrival, arrivalMicros);
+    } else {
+      closeGroup();
+      openGroup(sendNanos, arrivalMicros);
+    }
+  }
+
+  private void acknowledged(long arrivalMicros, int bytes) {
+    if (ackedFirstArrival == Long.MIN_VALUE || arrivalMicros < ackedFirstArrival) {
+      ackedFirstArrival = arrivalMicros;
+      ackedLastArrival = arrivalMicros;
+      ackedBytes = 0;
+      return; // the window's first packet opens it; its bytes came before it
+    }
+    ackedBytes += bytes;
+    ackedLastArrival = Math.max(ackedLastArrival, arrivalMicros);
+    long span = ackedLastArrival - ackedFirstArrival;
+    if (span >= RATE_WINDOW_MICROS) {
+      long rate = ackedBytes * 8 * 1_000_000 / span;
+      ackedBps = ackedBps == 0 ? rate : (ackedBps + rate) / 2;
+      ackedFirstArrival = ackedLastArrival;
+      ackedBytes = 0;
+    }
+  }
+
+  private void openGroup(long sendNanos, long arrivalMicros) {
+    groupOpen = true;
+    groupFirstSend = sendNanos;
+    groupLastSend = sendNanos;
+    groupLastArrival = arrivalMicros;
+  }
+
+  private void closeGroup() {
+    if (hasPreviousGroup) {
+      double sendDeltaMs = (groupLastSend - previousGroupSend) / 1e6;
+      double arrivalDeltaMs = (groupLastArrival - previousGroupArrival) / 1e3;
+      if (sendDeltaMs < 0 || arrivalDeltaMs < 0 || arrivalDeltaMs > 3_000) {
+        // Reordered, or a gap (the subscriber's clock jumped, or its feedback stopped): start over.
+        resetTrend();
+      } else {
+        addDelta(arrivalDeltaMs - sendDeltaMs, groupLastArrival);
+      }
+    }
+    hasPreviousGroup = true;
+    previousGroupSend = groupLastSend;
+    previousGroupArrival = groupLastArrival;
+  }
+
+  private void resetTrend() {
+    trendCount = 0;
+    trendNext = 0;
+    accumulatedMs = 0;
+    smoothedMs = 0;
+    originMicros = Long.MIN_VALUE;
+  }
+
+  private void addDelta(double variationMs, long arrivalMicros) {
+    if (originMicros == Long.MIN_VALUE) {
+      originMicros = arrivalMicros;
+    }
+    deltas = Math.min(deltas + 1, 1000);
+    accumulatedMs += variationMs;
+    smoothedMs = SMOOTHING * smoothedMs + (1 - SMOOTHING) * accumulatedMs;
+    trendX[trendNext] = (arrivalMicros - originMicros) / 1e3;
+    trendY[trendNext] = smoothedMs;
+    trendNext = (trendNext + 1) % TREND_WINDOW;
+    trendCount = Math.min(trendCount + 1, TREND_WINDOW);
+    if (trendCount == TREND_WINDOW) {
+      trend = Math.min(deltas, 60) * slope() * TREND_GAIN;
+      detect(arrivalMicros);
+    }
+  }
+
+  /** Least-squares slope of the window's points. */
+  private double slope() {
+    double meanX = 0;
+    double meanY = 0;
+    for (int i = 0; i < trendCount; i++) {
+      meanX += trendX[i];
+      meanY += trendY[i];
+    }
+    meanX /= trendCount;
+    meanY /= trendCount;
+    double numerator = 0;
+    double denominator = 0;
+    for (int i = 0; i < trendCount; i++) {
+      double dx = trendX[i] - meanX;
+      numerator += dx * (trendY[i] - meanY);
+      denominator += dx * dx;
+    }
+    return denominator == 0 ? 0 : numerator / denominator;
+  }
+
+  private void detect(long nowMicros) {
+    if (trend > threshold) {
+      if (overuseSinceMicros == Long.MIN_VALUE) {
+        overuseSinceMicros = nowMicros;
+      }
+      overuseCount++;
+      if (nowMicros - overuseSinceMicros > OVERUSE_MICROS
+          && overuseCount > 1
+          && trend >= previousTrend) {
+        signal = Signal.OVERUSE;
+        overuseSinceMicros = Long.MIN_VALUE;
+        overuseCount = 0;
+      }
+    } else if (trend < -threshold) {
+      overuseSinceMicros = Long.MIN_VALUE;
+      overuseCount = 0;
+      signal = Signal.UNDERUSE;
+    } else {
+      overuseSinceMicros = Long.MIN_VALUE;
+      overuseCount = 0;
+      signal = Signal.NORMAL;
+    }
+    previousTrend = trend;
+    adaptThreshold(nowMicros);
+  }
+
+  /** The threshold follows the trend's size, quickly down and slowly up (GCC §5.4). */
+  private void adaptThreshold(long nowMicros) {
+    if (lastThresholdMicros == Long.MIN_VALUE) {
+      lastThresholdMicros = nowMicros;
+    }
+    double size = Math.abs(trend);
+    if (size > threshold + 15) {
+      lastThresholdMicros = nowMicros; // a spike: not a reason to move the threshold
+      return;
+    }
+    double k = size < threshold ? THRESHOLD_DOWN : THRESHOLD_UP;
+    double elapsedMs = Math.min((nowMicros - lastThresholdMicros) / 1e3, 100);
+    threshold += k * (size - threshold) * elapsedMs;
+    threshold = Math.max(6, Math.min(600, threshold));
+    lastThresholdMicros = nowMicros;
+  }
+
+  /**
+   * After the packets of one feedback: updates the estimate.
+   *
+   * @return true if the estimate changed
+   */
+  boolean onFeedbackEnd(long now) {
+    if (lossReceived + lossLost >= LOSS_WINDOW_PACKETS
+        && now - lossWindowStart >= LOSS_WINDOW_NANOS) {
+      lossFraction = (double) lossLost / (lossReceived + lossLost);
+      lossFresh = true;
+      lossReceived = 0;
+      lossLost = 0;
+      lossWindowStart = now;
+    }
+    long before = estimate;
+    boolean canDecrease = now - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS && ackedBps > 0;
+    if (signal == Signal.OVERUSE && canDecrease) {
+      decreaseTo((long) (BETA * ackedBps), now);
+    } else if (lossFresh && lossFraction > HIGH_LOSS && canDecrease) {
+      long base = constrained ? Math.min(estimate, ackedBps) : ackedBps;
+      decreaseTo((long) (base * (1 - 0.5 * lossFraction)), now);
+    } else if (constrained
+        && signal == Signal.NORMAL
+        && (lossFraction < 0 || lossFraction < LOW_LOSS)
+        && lastUpdateNanos != Long.MIN_VALUE) {
+      double seconds = Math.min((now - lastUpdateNanos) / 1e9, 1.0);
+      long grown = (long) (estimate * Math.pow(1.08, seconds)) + 1;
+      long cap = Math.max(estimate, (long) (1.5 * ackedBps) + 10_000);
+      estimate = Math.min(grown, cap);
+    }
+    lossFresh = false;
+    lastUpdateNanos = now;
+    return estimate != before;
+  }
+
+  private void decreaseTo(long target, long now) {
+    target = Math.max(MIN_ESTIMATE_BPS, target);
+    if (!constrained || target < estimate) {
+      estimate = target;
+      constrained = true;
+      decreases++;
+    }
+    lastDecreaseNanos = now;
+  }
+
+  /**
+   * What a padding probe showed the path carried: raises the estimate to it (never lowers it; the
+   * delay and loss signals do that).
+   *
+   * @return true if the estimate rose
+   */
+  boolean onProbeResult(long bitsPerSecond) {
+    if (!constrained || bitsPerSecond <= estimate) {
+      return false;
+    }
+    estimate = bitsPerSecond;
+    return true;
+  }
+
+  /**
+   * What a padding probe showed the path to be full at: lowers the estimate to it (an estimate made
+   * while little was being sent can stay above the path's rate).
+   *
+   * @return true if the estimate fell
+   */
+  boolean lowerTo(long bitsPerSecond) {
+    long target = Math.max(MIN_ESTIMATE_BPS, bitsPerSecond);
+    if (!constrained || target >= estimate) {
+      return false;
+    }
+    estimate = target;
+    decreases++;
+    return true;
+  }
+
+  /** False until the path first showed congestion: then nothing needs holding back. */
+  boolean constrained() {
+    return constrained;
+  }
+
+  /** The estimate in bits per second; {@link Long#MAX_VALUE} while not {@link #constrained}. */
+  long estimate() {
+    return estimate;
+  }
+
+  /** The rate the subscriber acknowledged receiving lately (0 before a window closed). */
+  long ackedBps() {
+    return ackedBps;
+  }
+
+  Signal signal() {
+    return signal;
+  }
+
+  double trend() {
+    return trend;
+  }
+
+  /** Loss over the last closed window, or -1 before one closed. */
+  double lossFraction() {
+    return lossFraction;
+  }
+
+  /** How many times congestion lowered the estimate. */
+  long decreases() {
+    return decreases;
+  }
+}

@@ -1,0 +1,374 @@
+package io.parley.sfu.routing;
+
+import io.netty.buffer.ByteBuf;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fits what the SFU sends one subscriber to what its downlink carries. From the subscriber's
+ * transport-cc feedback a {@link BandwidthEstimator} tells how many bits per second get through;
+ * every half second (and whenever the estimate moves) the subscriber's video consumers are given
+ * the simulcast layers that fit it: audio first, then every video at its lowest layer, then layers
+ * raised one step at a time, round after round, the screen share and the bigger tiles first in each
+ * round, never above what the tile asks for. A layer above the one a consumer has needs a tenth of
+ * headroom, so it does not flap at the edge.
+ *
+ * <p>While layers are held back, padding probes find out whether the path carries more: every few
+ * seconds (backing off while they find nothing), for 200 ms, padding-only packets in a video stream
+ * raise the rate sent towards what the tiles ask for (at most one and a half times the estimate, so
+ * a probe into a full path queues for ~100 ms rather than overflowing it); what the subscriber's
+ * feedback shows arriving of that burst becomes the new estimate when it is higher.
+ *
+ * <p>Until the path first shows congestion nothing is held back: a subscriber whose downlink
+ * carries everything sees no difference. Confined to the room thread.
+ */
+final class DownlinkBandwidth implements DeliveryRate.PacketResults {
+  private static final Logger LOG = LoggerFactory.getLogger(DownlinkBandwidth.class);
+  private static final long ALLOCATION_INTERVAL_NANOS = 500_000_000L;
+  private static final long PROBE_NANOS = 200_000_000L;
+  private static final long FIRST_PROBE_DELAY_NANOS = 2_000_000_000L;
+  private static final long SETTLE_NANOS = 3_000_000_000L;
+  private static final long PROBE_AGAIN_NANOS = 1_000_000_000L;
+  private static final long MAX_PROBE_BACKOFF_NANOS = 20_000_000_000L;
+  private static final long PROBE_RESULT_TIMEOUT_NANOS = 1_000_000_000L;
+  private static final int PADDING_SIZE = 255;
+  private static final double UPGRADE_HEADROOM = 1.1;
+
+  private final Endpoint endpoint;
+  private final DeliveryRate history = new DeliveryRate();
+  private final BandwidthEstimator estimator = new BandwidthEstimator();
+  private final List<Consumer> order = new ArrayList<>();
+  private long nextAllocationNanos;
+  private long now;
+
+  // What the last allocation sent and would have liked to, in bits per second (audio included).
+  private long allocatedBps;
+  private long wantedBps;
+
+  // Probing: the cluster being sent (0 if none), the one whose results are awaited (0 if none).
+  private int lastProbe;
+  private int sendingProbe;
+  private long probeEndNanos;
+  private long paddingPerTick;
+  private long nextProbeNanos;
+  private long probeBackoffNanos = FIRST_PROBE_DELAY_NANOS;
+  private int awaitedProbe;
+  private long awaitedDeadline;
+  // The rate the next probe asks for (0: half as much again as is being sent).
+  private long probeRate;
+  private int probeSent;
+  private long probeSentBytes;
+  private long probeFirstSend;
+  private long probeLastSend;
+  private int probeLastSendBytes;
+  private int probeReceived;
+  private long probeReceivedBytes;
+  private long probeFirstArrival;
+  private long probeLastArrival;
+  private int probeFirstArrivalBytes;
+
+  DownlinkBandwidth(Endpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  /** A packet with this transport-wide sequence number left with {@code bytes} on the wire. */
+  void sent(int transportSequence, int bytes, long nanos) {
+    history.sent(transportSequence, bytes, nanos, sendingProbe);
+    if (sendingProbe != 0) {
+      if (probeSent == 0) {
+        probeFirstSend = nanos;
+      }
+      probeSent++;
+      probeSentBytes += bytes;
+      probeLastSend = nanos;
+      probeLastSendBytes = bytes;
+    }
+  }
+
+  /**
+   * Reads one transport-cc feedback block from the subscriber.
+   *
+   * @return the delivered rate for the metrics, as {@link DeliveryRate#onFeedback}
+   */
+  long onFeedback(ByteBuf packet, int offset, int length, long now) {
+    this.now = now;
+    long delivered = history.onFeedback(packet, offset, length, this);
+    boolean wasConstrained = estimator.constrained();
+    long before = estimator.estimate();
+    boolean changed = estimator.onFeedbackEnd(now);
+    if (estimator.estimate() < before || !wasConstrained && estimator.constrained()) {
+      // Congestion: no probe until the path has had time to settle at the lower rate.
+      endpoint.room().context().stats().bandwidthDecreases.increment();
+      if (now + SETTLE_NANOS - nextProbeNanos > 0) {
+        nextProbeNanos = now + SETTLE_NANOS;
+      }
+    }
+    finishProbe(now, false);
+    if (estimator.estimate() < before && LOG.isDebugEnabled()) {
+      LOG.debug(
+          "endpoint {}: congestion, estimate {} bit/s (acknowledged {}, delay {} trend {}, loss {})",
+          endpoint.id(),
+          estimator.estimate(),
+          estimator.ackedBps(),
+          estimator.signal(),
+          String.format("%.1f", estimator.trend()),
+          String.format("%.3f", estimator.lossFraction()));
+    }
+    if (changed) {
+      allocate(now);
+    }
+    return delivered;
+  }
+
+  @Override
+  public void packet(long sendNanos, long arrivalMicros, int bytes, int probe) {
+    estimator.onPacket(sendNanos, arrivalMicros, bytes, now);
+    if (probe == 0 || probe != awaitedProbe || arrivalMicros == Long.MIN_VALUE) {
+      return;
+    }
+    if (probeReceived == 0 || arrivalMicros < probeFirstArrival) {
+      probeFirstArrival = arrivalMicros;
+      probeFirstArrivalBytes = bytes;
+    }
+    probeReceived++;
+    probeReceivedBytes += bytes;
+    probeLastArrival = Math.max(probeLastArrival, arrivalMicros);
+  }
+
+  void tick(long now) {
+    if (!estimator.constrained()) {
+      return;
+    }
+    if (now - nextAllocationNanos >= 0) {
+      allocate(now);
+    }
+    if (sendingProbe != 0) {
+      pad(now);
+    } else {
+      finishProbe(now, true);
+      maybeStartProbe(now);
+    }
+  }
+
+  /** Gives each video consumer the highest layers that fit the estimate together. */
+  private void allocate(long now) {
+    nextAllocationNanos = now + ALLOCATION_INTERVAL_NANOS;
+    List<Consumer> consumers = endpoint.consumers();
+    if (!estimator.constrained()) {
+      return;
+    }
+    long budget = estimator.estimate();
+    order.clear();
+    long audio = 0;
+    for (int i = 0; i < consumers.size(); i++) {
+      Consumer consumer = consumers.get(i);
+      if (consumer.isIdle()) {
+        continue;
+      }
+      if (consumer.isVideo()) {
+        order.add(consumer);
+      } else {
+        audio += consumer.producer().bitrate(0, now);
+      }
+    }
+    order.sort(
+        (a, b) -> {
+          boolean screenA = "screen".equals(a.producer().spec().source());
+          boolean screenB = "screen".equals(b.producer().spec().source());
+          if (screenA != screenB) {
+            return screenA ? -1 : 1;
+          }
+          return Integer.compare(b.wantedEncoding(now), a.wantedEncoding(now));
+        });
+    int n = order.size();
+    int[] level = new int[n];
+    long used = audio;
+    long wanted = audio;
+    for (int i = 0; i < n; i++) {
+      Consumer consumer = order.get(i);
+      level[i] = lowestActive(consumer, now);
+      used += consumer.producer().bitrate(level[i], now);
+      wanted += consumer.producer().bitrate(consumer.wantedEncoding(now), now);
+    }
+    boolean raised = true;
+    while (raised) {
+      raised = false;
+      for (int i = 0; i < n; i++) {
+        Consumer consumer = order.get(i);
+        int next = nextActiveAbove(consumer, level[i], consumer.wantedEncoding(now), now);
+        if (next < 0) {
+          continue;
+        }
+        Producer producer = consumer.producer();
+        long cost = used - producer.bitrate(level[i], now) + producer.bitrate(next, now);
+        boolean beyondCurrent = next > consumer.bandwidthMaxEncoding();
+        if (cost <= (beyondCurrent ? (long) (budget / UPGRADE_HEADROOM) : budget)) {
+          used = cost;
+          level[i] = next;
+          raised = true;
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      Consumer consumer = order.get(i);
+      int max = level[i] >= consumer.wantedEncoding(now) ? Integer.MAX_VALUE : level[i];
+      if (max != consumer.bandwidthMaxEncoding()) {
+        consumer.setBandwidthMaxEncoding(max);
+        endpoint.room().context().stats().bandwidthLayerChanges.increment();
+      }
+    }
+    allocatedBps = used;
+    wantedBps = wanted;
+  }
+
+  private static int lowestActive(Consumer consumer, long now) {
+    Producer producer = consumer.producer();
+    for (int i = 0; i < producer.encodings().length; i++) {
+      if (producer.isActive(i, now)) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  private static int nextActiveAbove(Consumer consumer, int level, int limit, long now) {
+    Producer producer = consumer.producer();
+    for (int i = level + 1; i <= limit && i < producer.encodings().length; i++) {
+      if (producer.isActive(i, now)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private void maybeStartProbe(long now) {
+    if (awaitedProbe != 0
+        || now - nextProbeNanos < 0
+        || wantedBps <= allocatedBps
+        || estimator.signal() != BandwidthEstimator.Signal.NORMAL
+        || estimator.lossFraction() > 0.02) {
+      return;
+    }
+    // From what is being sent, not from the estimate: after a sudden narrowing the estimate can
+    // stay above the path's rate for a while (nothing sent overuses it), and a probe sized from it
+    // would overflow the queue it is meant to measure.
+    long sending = Math.max(allocatedBps, estimator.ackedBps());
+    long target = probeRate > 0 ? probeRate : sending * 13 / 10;
+    target = Math.min(target, Math.max(wantedBps * 11 / 10, sending * 11 / 10));
+    long paddingBps = target - sending;
+    if (paddingBps <= 0) {
+      return;
+    }
+    lastProbe = lastProbe == Integer.MAX_VALUE ? 1 : lastProbe + 1;
+    sendingProbe = lastProbe;
+    awaitedProbe = lastProbe;
+    probeSent = 0;
+    probeSentBytes = 0;
+    probeReceived = 0;
+    probeReceivedBytes = 0;
+    probeLastArrival = Long.MIN_VALUE;
+    probeEndNanos = now + PROBE_NANOS;
+    long ticks = PROBE_NANOS / 20_000_000L;
+    paddingPerTick = paddingBps * PROBE_NANOS / 8 / 1_000_000_000L / ticks;
+    endpoint.room().context().stats().bandwidthProbes.increment();
+    pad(now);
+  }
+
+  /** One tick's share of the probe's padding, in whichever video streams are between frames. */
+  private void pad(long now) {
+    if (now - probeEndNanos >= 0) {
+      sendingProbe = 0;
+      awaitedDeadline = now + PROBE_RESULT_TIMEOUT_NANOS;
+      return;
+    }
+    long left = paddingPerTick;
+    List<Consumer> consumers = endpoint.consumers();
+    boolean any = true;
+    while (left > 0 && any) {
+      any = false;
+      for (int i = 0; i < consumers.size() && left > 0; i++) {
+        Consumer consumer = consumers.get(i);
+        if (consumer.canPad()) {
+          int sent = consumer.sendPadding((int) Math.min(PADDING_SIZE, Math.max(1, left)), now);
+          if (sent > 0) {
+            left -= sent;
+            any = true;
+          }
+        }
+      }
+    }
+    endpoint.room().flush();
+  }
+
+  /**
+   * Reads a finished probe's result once its packets are reported on (or its time is up). If they
+   * arrived as fast as they were sent, the path carries that rate: the estimate rises to it if it
+   * was lower, and the next probe, a second later, asks half as much again. If they arrived slower,
+   * the path is full at the rate they arrived at: the estimate comes down to it if it was higher,
+   * and the next probe waits longer each time.
+   */
+  private void finishProbe(long now, boolean timeUp) {
+    if (awaitedProbe == 0 || sendingProbe != 0) {
+      return;
+    }
+    boolean reported = probeSent > 0 && probeReceived >= probeSent * 8 / 10;
+    if (!reported && !(timeUp && now - awaitedDeadline >= 0)) {
+      return;
+    }
+    awaitedProbe = 0;
+    long sendSpan = probeLastSend - probeFirstSend;
+    long arrivalSpan = probeLastArrival - probeFirstArrival;
+    boolean carriedAll = false;
+    long sendBps = -1;
+    long receiveBps = -1;
+    if (probeReceived >= 5 && sendSpan > 1_000_000 && arrivalSpan > 1_000) {
+      sendBps = (probeSentBytes - probeLastSendBytes) * 8 * 1_000_000_000L / sendSpan;
+      receiveBps = (probeReceivedBytes - probeFirstArrivalBytes) * 8 * 1_000_000L / arrivalSpan;
+      if (receiveBps < sendBps * 9 / 10 || probeReceived < probeSent * 9 / 10) {
+        if (estimator.lowerTo(receiveBps * 95 / 100)) {
+          endpoint.room().context().stats().bandwidthDecreases.increment();
+          allocate(now);
+        }
+      } else {
+        carriedAll = true;
+        long carried = Math.min(sendBps, receiveBps);
+        if (estimator.onProbeResult(carried)) {
+          allocate(now);
+        }
+        probeRate = carried * 3 / 2;
+      }
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug(
+          "endpoint {}: probe sent {} packets at {} bit/s, {} arrived at {} bit/s; estimate {}",
+          endpoint.id(),
+          probeSent,
+          sendBps,
+          probeReceived,
+          receiveBps,
+          estimator.estimate());
+    }
+    if (carriedAll) {
+      probeBackoffNanos = FIRST_PROBE_DELAY_NANOS;
+      nextProbeNanos = now + PROBE_AGAIN_NANOS;
+    } else {
+      probeRate = 0;
+      nextProbeNanos = now + probeBackoffNanos;
+      probeBackoffNanos = Math.min(MAX_PROBE_BACKOFF_NANOS, probeBackoffNanos * 2);
+    }
+  }
+
+  BandwidthEstimator estimator() {
+    return estimator;
+  }
+
+  long allocatedBps() {
+    return allocatedBps;
+  }
+
+  long wantedBps() {
+    return wantedBps;
+  }
+}

@@ -1,0 +1,317 @@
+package io.parley.sfu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.parley.sfu.api.Codec;
+import io.parley.sfu.api.ConsumerSpec;
+import io.parley.sfu.api.Encoding;
+import io.parley.sfu.api.HeaderExtensionIds;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.api.ProducerSpec;
+import io.parley.sfu.api.TransportInfo;
+import io.parley.sfu.client.SyntheticMedia;
+import io.parley.sfu.client.WebRtcClient;
+import io.parley.sfu.dtls.DtlsCertificate;
+import io.parley.sfu.rtp.PacketKind;
+import io.parley.sfu.rtp.RtpPacket;
+import io.parley.sfu.rtp.rtcp.Rtcp;
+import io.parley.sfu.rtp.rtcp.RtcpCompound;
+import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A subscriber behind a narrow downlink, over real UDP on loopback. The publisher sends three
+ * simulcast layers (about 0.15, 0.5 and 1.5 Mbit/s). The subscriber's end models a bottleneck link
+ * in front of it: a packet leaves the link's queue when the link has sent everything before it at
+ * the link's rate, and a packet that would wait over 300 ms is dropped (a full queue); its
+ * transport-cc feedback reports the packets as the link delivers them, as a browser's would. With
+ * room for everything it gets the top layer; when the link narrows to 0.7 Mbit/s the SFU finds out
+ * from the feedback and sends a layer that fits, and the link stops dropping; when the link widens
+ * again, padding probes find the room and the top layer comes back.
+ */
+class DownlinkBandwidthTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+  private static final HeaderExtensionIds EXT = new HeaderExtensionIds(1, 4, 5, 3, 2);
+  private static final int TRANSPORT_CC_ID = 3;
+  private static final String[] RIDS = {"q", "h", "f"};
+  private static final int[] FRAME_BYTES = {750, 2_500, 7_500}; // at 25 frames/s
+
+  /** The modelled link in front of the subscriber; its fields belong to the subscriber's loop. */
+  static final class Link {
+    volatile long bitsPerSecond;
+    long freeAtNanos;
+    long delivered;
+    long dropped;
+    final ArrayDeque<long[]> inFlight = new ArrayDeque<>(); // {transport seq, arrival nanos}
+
+    Link(long bitsPerSecond) {
+      this.bitsPerSecond = bitsPerSecond;
+    }
+
+    /** A datagram reached the link: false if its queue is too long to take it. */
+    boolean offer(ByteBuf datagram, long now) {
+      long start = Math.max(freeAtNanos, now);
+      long arrival = start + datagram.readableBytes() * 8L * 1_000_000_000L / bitsPerSecond;
+      if (arrival - now > 300_000_000L) {
+        dropped++;
+        return false;
+      }
+      freeAtNanos = arrival;
+      delivered++;
+      int seq = transportSequence(datagram, TRANSPORT_CC_ID);
+      if (seq >= 0) {
+        inFlight.add(new long[] {seq, arrival});
+      }
+      return true;
+    }
+  }
+
+  Sfu sfu;
+  EventLoopGroup group;
+  ExecutorService dtls;
+  WebRtcClient publisher;
+  WebRtcClient subscriber;
+  final Link link = new Link(5_000_000);
+  final List<Long> seenSources = new ArrayList<>();
+  final SyntheticMedia[] layers = new SyntheticMedia[3];
+  final Set<Long> keyframeRequested = ConcurrentHashMap.newKeySet();
+  final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    sfu = Sfu.start(SfuConfig.loopback());
+    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    dtls = Executors.newCachedThreadPool();
+    DtlsCertificate certificate = DtlsCertificate.generate();
+    TransportInfo pub = sfu.createEndpoint("r", "pub").get(5, TimeUnit.SECONDS);
+    TransportInfo sub = sfu.createEndpoint("r", "sub").get(5, TimeUnit.SECONDS);
+    publisher =
+        WebRtcClient.start(
+            group,
+            "127.0.0.1",
+            pub,
+            certificate,
+            dtls,
+            new WebRtcClient.MediaListener() {
+              @Override
+              public void rtcp(ByteBuf packet) {
+                RtcpCompound compound = new RtcpCompound().reset(packet);
+                while (compound.next()) {
+                  if (compound.packetType() == Rtcp.PT_PSFB && compound.fmt() == Rtcp.FMT_PLI) {
+                    keyframeRequested.add(Rtcp.mediaSsrc(packet, compound.offset()));
+                  }
+                }
+              }
+            });
+    RtpPacket rtp = new RtpPacket();
+    subscriber =
+        WebRtcClient.start(
+            group,
+            "127.0.0.1",
+            sub,
+            certificate,
+            dtls,
+            new WebRtcClient.MediaListener() {
+              @Override
+              public void rtp(ByteBuf packet) {
+                if (rtp.parse(packet) && rtp.payloadLength() > 0) {
+                  int stamp = SyntheticMedia.videoStampOffset(rtp.payloadOffset());
+                  synchronized (seenSources) {
+                    seenSources.add(SyntheticMedia.sourceSsrc(packet, stamp));
+                  }
+                }
+              }
+            });
+    subscriber.setReceiveFilter(
+        datagram -> PacketKind.isRtcp(datagram) || link.offer(datagram, System.nanoTime()));
+    sfu.connectEndpoint("r", "pub", publisher.remoteParams()).get(5, TimeUnit.SECONDS);
+    sfu.connectEndpoint("r", "sub", subscriber.remoteParams()).get(5, TimeUnit.SECONDS);
+    publisher.awaitConnected(DEADLINE);
+    subscriber.awaitConnected(DEADLINE);
+
+    List<Encoding> encodings = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      layers[i] = SyntheticMedia.video(0x1000 + i, 96).withMidAndRid(1, "1", 4, RIDS[i]);
+      encodings.add(new Encoding(RIDS[i], 0));
+    }
+    sfu.addProducer(
+            "r",
+            "pub",
+            new ProducerSpec("cam", MediaKind.VIDEO, "1", "camera", Codec.vp8(96), encodings, EXT))
+        .get(5, TimeUnit.SECONDS);
+    sfu.addConsumer("r", "sub", new ConsumerSpec("c", "cam", "0", Codec.vp8(96), EXT))
+        .get(5, TimeUnit.SECONDS);
+
+    int[] frame = {0};
+    tasks.add(
+        publisher
+            .channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  for (int i = 0; i < 3; i++) {
+                    boolean key = frame[0] % 75 == 0 || keyframeRequested.remove(layers[i].ssrc());
+                    for (ByteBuf p :
+                        layers[i].videoFrame(
+                            PooledByteBufAllocator.DEFAULT, FRAME_BYTES[i], 1200, key, 3600, 0)) {
+                      publisher.sendRtp(p);
+                    }
+                  }
+                  frame[0]++;
+                },
+                0,
+                40,
+                TimeUnit.MILLISECONDS));
+    TransportCcFeedbackBuilder feedback = new TransportCcFeedbackBuilder(0x5AB5C1L);
+    long[] nextFeedback = {0};
+    tasks.add(
+        subscriber
+            .channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  // What the link has delivered by now is reported, as the browser would.
+                  long now = System.nanoTime();
+                  while (!link.inFlight.isEmpty() && link.inFlight.peek()[1] <= now) {
+                    long[] arrived = link.inFlight.poll();
+                    feedback.onPacket((int) arrived[0], arrived[1] / 1000);
+                  }
+                  if (now - nextFeedback[0] >= 0 && feedback.pendingPackets() > 0) {
+                    nextFeedback[0] = now + 50_000_000L;
+                    ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(1500);
+                    feedback.build(out, 0x1234L);
+                    subscriber.sendRtcp(out);
+                  }
+                },
+                5,
+                5,
+                TimeUnit.MILLISECONDS));
+  }
+
+  @AfterEach
+  void stop() {
+    tasks.forEach(t -> t.cancel(false));
+    publisher.close();
+    subscriber.close();
+    sfu.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    dtls.shutdownNow();
+  }
+
+  /** The transport-wide sequence number in an SRTP packet's clear header, or -1. */
+  static int transportSequence(ByteBuf packet, int id) {
+    int base = packet.readerIndex();
+    int length = packet.readableBytes();
+    int first = packet.getUnsignedByte(base);
+    if (length < 12 || (first & 0x10) == 0) {
+      return -1;
+    }
+    int at = base + 12 + 4 * (first & 0x0F);
+    if (at + 4 > base + length || packet.getUnsignedShort(at) != 0xBEDE) {
+      return -1;
+    }
+    int end = at + 4 + 4 * packet.getUnsignedShort(at + 2);
+    int i = at + 4;
+    while (i < end && i < base + length) {
+      int b = packet.getUnsignedByte(i);
+      if (b == 0) {
+        i++;
+        continue;
+      }
+      int elementId = b >> 4;
+      int size = (b & 0x0F) + 1;
+      if (elementId == id && size == 2 && i + 3 <= base + length) {
+        return packet.getUnsignedShort(i + 1);
+      }
+      i += 1 + size;
+    }
+    return -1;
+  }
+
+  /** The source layer of the last {@code n} video packets the subscriber got, all the same? */
+  private boolean lastPacketsFrom(int n, long... ssrcs) {
+    synchronized (seenSources) {
+      if (seenSources.size() < n) {
+        return false;
+      }
+      for (Long source : seenSources.subList(seenSources.size() - n, seenSources.size())) {
+        boolean any = false;
+        for (long ssrc : ssrcs) {
+          any |= source == ssrc;
+        }
+        if (!any) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private long[] linkCounts() throws Exception {
+    return subscriber
+        .channel()
+        .eventLoop()
+        .submit(() -> new long[] {link.delivered, link.dropped})
+        .get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theLayersFollowWhatTheSubscribersDownlinkCarries() throws Exception {
+    long top = layers[2].ssrc();
+    Await.until(DEADLINE, () -> lastPacketsFrom(100, top), "the top layer on a wide link");
+    long decreasesBefore = sfu.stats().bandwidthDecreases.sum();
+
+    // The downlink narrows to 0.7 Mbit/s: the top layer alone is twice that.
+    link.bitsPerSecond = 700_000;
+    Await.until(
+        DEADLINE,
+        () -> lastPacketsFrom(150, layers[0].ssrc(), layers[1].ssrc()),
+        () -> "a layer that fits 0.7 Mbit/s; decreases " + sfu.stats().bandwidthDecreases.sum());
+    assertThat(sfu.stats().bandwidthDecreases.sum()).isGreaterThan(decreasesBefore);
+
+    // Settled: over the next 3 s the link delivers what it is sent.
+    long[] before = linkCounts();
+    Await.until(
+        DEADLINE,
+        () -> {
+          try {
+            return linkCounts()[0] - before[0] > 200;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        },
+        "packets through the narrow link");
+    long[] after = linkCounts();
+    long delivered = after[0] - before[0];
+    long dropped = after[1] - before[1];
+    assertThat(dropped)
+        .as("dropped by the 0.7 Mbit/s link once the layer fits (%d delivered)", delivered)
+        .isLessThanOrEqualTo(delivered / 50);
+
+    // The link widens again: probes find the room, and the top layer comes back.
+    link.bitsPerSecond = 5_000_000;
+    Await.until(
+        DEADLINE,
+        () -> lastPacketsFrom(100, top),
+        () -> "the top layer again; probes " + sfu.stats().bandwidthProbes.sum());
+    assertThat(sfu.stats().bandwidthProbes.sum()).isPositive();
+    assertThat(sfu.stats().paddingPackets.sum()).isPositive();
+  }
+}
