@@ -224,6 +224,26 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         "Redundant-audio packets sent as plain Opus (the newest frame alone) to other subscribers",
         s,
         st -> st.redStripped);
+    counter(
+        "parley.downlink.congestion",
+        "Times a subscriber's downlink showed congestion and its bandwidth estimate was lowered",
+        s,
+        st -> st.bandwidthDecreases);
+    counter(
+        "parley.downlink.layer.changes",
+        "Video layer caps changed to fit a subscriber's estimated downlink",
+        s,
+        st -> st.bandwidthLayerChanges);
+    counter(
+        "parley.downlink.probes",
+        "Padding probes sent to find out whether a subscriber's downlink carries more",
+        s,
+        st -> st.bandwidthProbes);
+    counter(
+        "parley.downlink.padding.packets",
+        "Padding-only RTP packets those probes sent",
+        s,
+        st -> st.paddingPackets);
     for (Sfu.EndpointState state : Sfu.EndpointState.values()) {
       Gauge.builder("parley.endpoints", sfu, x -> x.endpointCount(state))
           .description("Open SFU endpoints (WebRTC transports) by state")

@@ -1,0 +1,87 @@
+// What a viewer on a narrow downlink sees: a publisher (Chromium, fake camera, simulcast) on this
+// host and a viewer (Chromium in a network namespace whose link from the server is shaped by
+// load-tests/downlink.sh) join one meeting; after `settle` seconds the viewer's received video is
+// read from getStats over `seconds`: frames per second, the resolution it was decoding, packets
+// lost, freezes, and the bitrate. Usage: node downlink.mjs <base-url> <viewer-chromium> <settle> <seconds>
+import { chromium } from 'playwright-core';
+import { FLAGS } from './lib.mjs';
+
+const [base, viewerChromium, settle = '10', seconds = '20'] = process.argv.slice(2);
+const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
+const room = `dow-${letters(4)}-lnk`;
+const host = new URL(base).hostname;
+const flags = [
+  ...FLAGS.map((f) => (f.startsWith('--host-resolver-rules') ? `${f}, EXCLUDE ${host}` : f)),
+  `--unsafely-treat-insecure-origin-as-secure=${base}`,
+];
+const publisherBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: flags });
+const viewerBrowser = await chromium.launch({ executablePath: viewerChromium, headless: true, args: flags });
+
+const keepPeerConnections = () => {
+  window.__pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  Object.assign(window.RTCPeerConnection, Native);
+};
+
+/** The page's inbound video, summed over its peer connections. */
+const VIDEO_IN = async () => {
+  const sum = { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 };
+  for (const pc of window.__pcs) {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        for (const k of Object.keys(sum)) {
+          if (k === 'frameWidth' || k === 'frameHeight') sum[k] = Math.max(sum[k], s[k] ?? 0);
+          else sum[k] += s[k] ?? 0;
+        }
+      }
+    });
+  }
+  return { ...sum, at: performance.now() };
+};
+
+async function join(browser, name) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await context.addInitScript(keepPeerConnections);
+  const page = await context.newPage();
+  await page.goto(`${base}/r/${room}?name=${name}&autojoin=1`);
+  await page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 60_000 });
+  return page;
+}
+
+try {
+  await join(publisherBrowser, 'Cam');
+  const viewer = await join(viewerBrowser, 'View');
+  await viewer.waitForFunction(async () => {
+    let frames = 0;
+    for (const pc of window.__pcs) (await pc.getStats()).forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded ?? 0; });
+    return frames > 0;
+  }, null, { timeout: 60_000, polling: 500 });
+  await new Promise((r) => setTimeout(r, Number(settle) * 1000));
+  const first = await viewer.evaluate(VIDEO_IN);
+  const samples = [];
+  for (let t = 0; t < Number(seconds); t++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    samples.push(await viewer.evaluate(VIDEO_IN));
+  }
+  const last = samples[samples.length - 1];
+  const s = (last.at - first.at) / 1000;
+  const lost = last.packetsLost - first.packetsLost;
+  const received = last.packetsReceived - first.packetsReceived;
+  console.log(JSON.stringify({
+    fps: +((last.framesDecoded - first.framesDecoded) / s).toFixed(1),
+    heights: [...new Set(samples.map((x) => x.frameHeight))].join('/'),
+    lossPercent: +((100 * lost) / Math.max(1, lost + received)).toFixed(2),
+    freezes: last.freezeCount - first.freezeCount,
+    frozenSeconds: +(last.totalFreezesDuration - first.totalFreezesDuration).toFixed(2),
+    kbps: Math.round(((last.bytesReceived - first.bytesReceived) * 8) / s / 1000),
+  }));
+} finally {
+  await viewerBrowser.close();
+  await publisherBrowser.close();
+}
