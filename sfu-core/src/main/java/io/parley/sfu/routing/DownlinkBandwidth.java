@@ -116,8 +116,8 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
           String.format("%.1f", estimator.trend()),
           String.format("%.3f", estimator.lossFraction()));
     }
-    if (changed) {
-      allocate(now);
+    if (changed && estimator.estimate() < before) {
+      allocate(now); // at once when it fell; a rise waits for the next half-second allocation
     }
     return delivered;
   }

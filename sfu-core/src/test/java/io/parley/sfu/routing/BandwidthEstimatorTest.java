@@ -1,0 +1,127 @@
+package io.parley.sfu.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The estimator against modelled paths, in simulated time: packets of 1200 bytes sent at a steady
+ * rate, each one's arrival worked out by a model of the path, and a feedback every 50 ms reporting
+ * the packets sent 20 ms or more before it.
+ */
+class BandwidthEstimatorTest {
+  private static final long MS = 1_000_000L;
+  private static final int SIZE = 1200;
+
+  /** A path: when a packet sent at {@code sendNanos} arrives (µs), or Long.MIN_VALUE if lost. */
+  interface Path {
+    long arrivalMicros(long sendNanos, int bytes);
+  }
+
+  /**
+   * Sends at {@code bitsPerSecond}, or at the estimate when that is lower (as the SFU's allocation
+   * does), for {@code seconds} over {@code path}, feeding the estimator.
+   */
+  private static void run(
+      BandwidthEstimator estimator, Path path, long bitsPerSecond, int seconds) {
+    long end = seconds * 1_000 * MS;
+    long nextFeedback = 50 * MS;
+    java.util.List<long[]> pending = new java.util.ArrayList<>();
+    long interval;
+    for (long t = 0; t < end; t += interval) {
+      interval = SIZE * 8L * 1_000_000_000L / Math.min(bitsPerSecond, estimator.estimate());
+      pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
+      if (t >= nextFeedback) {
+        for (long[] p : pending) {
+          estimator.onPacket(p[0], p[1], SIZE, t);
+        }
+        pending.clear();
+        estimator.onFeedbackEnd(t);
+        nextFeedback = t + 50 * MS;
+      }
+    }
+  }
+
+  /** A bottleneck of {@code bitsPerSecond} with a queue of at most 300 ms, 10 ms away. */
+  private static Path bottleneck(long bitsPerSecond) {
+    long[] freeAt = {0};
+    return (send, bytes) -> {
+      long start = Math.max(freeAt[0], send);
+      long done = start + bytes * 8L * 1_000_000_000L / bitsPerSecond;
+      if (done - send > 300 * MS) {
+        return Long.MIN_VALUE;
+      }
+      freeAt[0] = done;
+      return (done + 10 * MS) / 1_000;
+    };
+  }
+
+  @Test
+  void aPathWithRoomHoldsNothingBackEvenWithJitter() {
+    Random random = new Random(7);
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    run(
+        estimator,
+        (send, bytes) -> (send + 10 * MS + random.nextInt(3_000_000)) / 1_000,
+        1_500_000,
+        20);
+    assertThat(estimator.constrained()).isFalse();
+    assertThat(estimator.estimate()).isEqualTo(Long.MAX_VALUE);
+    assertThat(estimator.ackedBps()).isBetween(1_400_000L, 1_600_000L);
+  }
+
+  @Test
+  void aQueueBuildingUpBringsTheEstimateToWhatThePathCarries() {
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    run(estimator, bottleneck(500_000), 1_000_000, 10);
+    assertThat(estimator.constrained()).isTrue();
+    assertThat(estimator.decreases()).isPositive();
+    // Near what the path carries: 85 % of what arrived at each overuse, rising slowly in between.
+    assertThat(estimator.estimate()).isBetween(300_000L, 600_000L);
+  }
+
+  @Test
+  void heavyLossWithoutQueueingLowersTheEstimate() {
+    Random random = new Random(11);
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    run(
+        estimator,
+        (send, bytes) -> random.nextDouble() < 0.2 ? Long.MIN_VALUE : (send + 10 * MS) / 1_000,
+        1_000_000,
+        3);
+    assertThat(estimator.constrained()).isTrue();
+    assertThat(estimator.lossFraction()).isBetween(0.1, 0.3);
+    assertThat(estimator.estimate()).isLessThan(800_000L);
+  }
+
+  @Test
+  void aProbeRaisesTheEstimateAndNeverLowersIt() {
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    assertThat(estimator.onProbeResult(2_000_000))
+        .as("nothing to raise while unconstrained")
+        .isFalse();
+    run(estimator, bottleneck(500_000), 1_000_000, 3);
+    long estimate = estimator.estimate();
+    assertThat(estimator.onProbeResult(estimate / 2)).isFalse();
+    assertThat(estimator.estimate()).isEqualTo(estimate);
+    assertThat(estimator.onProbeResult(estimate * 2)).isTrue();
+    assertThat(estimator.estimate()).isEqualTo(estimate * 2);
+    assertThat(estimator.lowerTo(estimate)).isTrue();
+    assertThat(estimator.lowerTo(1)).isTrue();
+    assertThat(estimator.estimate()).isEqualTo(BandwidthEstimator.MIN_ESTIMATE_BPS);
+  }
+
+  @Test
+  void nonsenseArrivalTimesNeitherThrowNorDriveTheEstimateBelowItsFloor() {
+    Random random = new Random(3);
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    run(
+        estimator,
+        (send, bytes) ->
+            random.nextInt(10) == 0 ? Long.MIN_VALUE : random.nextLong() >> random.nextInt(64),
+        2_000_000,
+        5);
+    assertThat(estimator.estimate()).isGreaterThanOrEqualTo(BandwidthEstimator.MIN_ESTIMATE_BPS);
+  }
+}
