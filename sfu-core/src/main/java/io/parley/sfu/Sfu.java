@@ -1029,6 +1029,11 @@ public final class Sfu
     }
 
     @Override
+    public void consumerBandwidthPaused(String roomId, String consumerId, boolean paused) {
+      each(l -> l.consumerBandwidthPaused(roomId, consumerId, paused));
+    }
+
+    @Override
     public void dominantSpeakerChanged(String roomId, String endpointId) {
       each(l -> l.dominantSpeakerChanged(roomId, endpointId));
     }

@@ -314,4 +314,58 @@ class DownlinkBandwidthTest {
     assertThat(sfu.stats().bandwidthProbes.sum()).isPositive();
     assertThat(sfu.stats().paddingPackets.sum()).isPositive();
   }
+
+  @Test
+  void aVideoWhoseLowestLayerDoesNotFitWaitsAndComesBackWithRoom() throws Exception {
+    List<Boolean> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sfu.addListener(
+        new io.parley.sfu.api.SfuListener() {
+          @Override
+          public void consumerBandwidthPaused(String roomId, String consumerId, boolean paused) {
+            if (roomId.equals("r") && consumerId.equals("c")) {
+              told.add(paused);
+            }
+          }
+        });
+    long top = layers[2].ssrc();
+    Await.until(DEADLINE, () -> lastPacketsFrom(100, top), "the top layer on a wide link");
+
+    // 120 kbit/s: not even the lowest layer (~0.15 Mbit/s) fits.
+    link.bitsPerSecond = 120_000;
+    Await.until(
+        DEADLINE,
+        () -> sfu.stats().bandwidthPauses.sum() > 0 && told.contains(true),
+        "the video paused, and the listener told");
+    int seenAtPause;
+    synchronized (seenSources) {
+      seenAtPause = seenSources.size();
+    }
+    // What was queued drains; then nothing more comes but padding of the probes.
+    long[] before = linkCounts();
+    Await.until(
+        DEADLINE,
+        () -> {
+          try {
+            return linkCounts()[0] - before[0] > 40 || sfu.stats().bandwidthProbes.sum() > 1;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        },
+        "time passing on the narrow link");
+    int seenLater;
+    synchronized (seenSources) {
+      seenLater = seenSources.size();
+    }
+    assertThat(seenLater - seenAtPause)
+        .as("video packets after the pause (what was queued, at most a frame more)")
+        .isLessThan(60);
+
+    link.bitsPerSecond = 5_000_000;
+    Await.until(
+        DEADLINE,
+        () -> lastPacketsFrom(100, top),
+        () -> "the top layer again; probes " + sfu.stats().bandwidthProbes.sum());
+    assertThat(sfu.stats().bandwidthResumes.sum()).isPositive();
+    assertThat(told).containsSubsequence(true, false);
+  }
 }

@@ -28,6 +28,12 @@ public interface SfuListener {
   /** The first packet of a producer arrived. */
   default void producerActive(String roomId, String producerId) {}
 
+  /**
+   * A video consumer stopped because not even its lowest layer fits its subscriber's downlink
+   * ({@code paused}), or goes on again: the subscriber's page may say so on the tile.
+   */
+  default void consumerBandwidthPaused(String roomId, String consumerId, boolean paused) {}
+
   /** The loudest speaker of a room changed (null when nobody speaks). */
   default void dominantSpeakerChanged(String roomId, String endpointId) {}
 }

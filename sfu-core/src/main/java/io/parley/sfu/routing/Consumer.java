@@ -42,6 +42,9 @@ public final class Consumer {
   /** The last packet sent ended a frame: a padding packet may follow without splitting one. */
   private boolean lastMarker;
 
+  /** Not even the lowest layer fits the subscriber's downlink: the video waits for room. */
+  private boolean bandwidthPaused;
+
   // Rewriting: out = in + offset, with offsets recomputed at each switch of source.
   private int seqOffset;
   private long timestampOffset;
@@ -155,6 +158,28 @@ public final class Consumer {
     return bandwidthMaxEncoding;
   }
 
+  /**
+   * Stops the video (at the end of the frame being sent) because not even its lowest layer fits the
+   * subscriber's downlink, or lets it go on, from a keyframe.
+   *
+   * @return true if that changed anything
+   */
+  boolean setBandwidthPaused(boolean pause) {
+    if (pause == bandwidthPaused) {
+      return false;
+    }
+    bandwidthPaused = pause;
+    if (!pause) {
+      currentEncoding = -1;
+      requestKeyframeToStart();
+    }
+    return true;
+  }
+
+  boolean bandwidthPaused() {
+    return bandwidthPaused;
+  }
+
   /** The encoding this subscriber would get with bandwidth to spare: its tile's cap, if sending. */
   int wantedEncoding(long now) {
     return producer.bestActiveEncoding(now, maxEncoding);
@@ -210,6 +235,9 @@ public final class Consumer {
       long now) {
     if (paused || closed) {
       return;
+    }
+    if (bandwidthPaused && (lastMarker || !started)) {
+      return; // stopped between two frames, so the browser holds a whole last picture
     }
     if (currentEncoding < 0 && !subscriber.isConnected()) {
       // Nothing reaches the subscriber before its transport is up: starting on a keyframe now

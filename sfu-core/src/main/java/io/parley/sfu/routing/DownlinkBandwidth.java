@@ -15,6 +15,10 @@ import org.slf4j.LoggerFactory;
  * round, never above what the tile asks for. A layer above the one a consumer has needs a tenth of
  * headroom, so it does not flap at the edge.
  *
+ * <p>When not even every video's lowest layer fits, the ones last in that order stop (at the end of
+ * a frame) until there is room for them again, and the subscriber's page is told, so audio keeps
+ * going and the pictures that remain keep moving.
+ *
  * <p>While layers are held back, padding probes find out whether the path carries more: every few
  * seconds (backing off while they find nothing), for 200 ms, padding-only packets in a video stream
  * raise the rate sent towards what the tiles ask for (at most one and a half times the estimate, so
@@ -30,6 +34,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private static final long PROBE_NANOS = 200_000_000L;
   private static final long FIRST_PROBE_DELAY_NANOS = 2_000_000_000L;
   private static final long SETTLE_NANOS = 3_000_000_000L;
+  private static final long QUIET_NANOS = 1_000_000_000L;
   private static final long PROBE_AGAIN_NANOS = 1_000_000_000L;
   private static final long MAX_PROBE_BACKOFF_NANOS = 20_000_000_000L;
   private static final long PROBE_RESULT_TIMEOUT_NANOS = 1_000_000_000L;
@@ -41,6 +46,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private final BandwidthEstimator estimator = new BandwidthEstimator();
   private final List<Consumer> order = new ArrayList<>();
   private long nextAllocationNanos;
+  private long lastFeedbackNanos;
   private long now;
 
   // What the last allocation sent and would have liked to, in bits per second (audio included).
@@ -94,6 +100,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
    */
   long onFeedback(ByteBuf packet, int offset, int length, long now) {
     this.now = now;
+    lastFeedbackNanos = now;
     long delivered = history.onFeedback(packet, offset, length, this);
     boolean wasConstrained = estimator.constrained();
     long before = estimator.estimate();
@@ -184,18 +191,29 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
         });
     int n = order.size();
     int[] level = new int[n];
+    boolean[] on = new boolean[n];
     long used = audio;
     long wanted = audio;
     for (int i = 0; i < n; i++) {
       Consumer consumer = order.get(i);
       level[i] = lowestActive(consumer, now);
-      used += consumer.producer().bitrate(level[i], now);
       wanted += consumer.producer().bitrate(consumer.wantedEncoding(now), now);
+      // Audio first, then as many videos at their lowest layer as fit, in order; the rest wait
+      // (one that waits already needs a tenth of headroom to start again).
+      long cost = consumer.producer().bitrate(level[i], now);
+      long room = consumer.bandwidthPaused() ? (long) (budget / UPGRADE_HEADROOM) : budget;
+      if (used + cost <= room) {
+        on[i] = true;
+        used += cost;
+      }
     }
     boolean raised = true;
     while (raised) {
       raised = false;
       for (int i = 0; i < n; i++) {
+        if (!on[i]) {
+          continue;
+        }
         Consumer consumer = order.get(i);
         int next = nextActiveAbove(consumer, level[i], consumer.wantedEncoding(now), now);
         if (next < 0) {
@@ -211,12 +229,21 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
         }
       }
     }
+    MediaStats stats = endpoint.room().context().stats();
     for (int i = 0; i < n; i++) {
       Consumer consumer = order.get(i);
       int max = level[i] >= consumer.wantedEncoding(now) ? Integer.MAX_VALUE : level[i];
       if (max != consumer.bandwidthMaxEncoding()) {
         consumer.setBandwidthMaxEncoding(max);
-        endpoint.room().context().stats().bandwidthLayerChanges.increment();
+        stats.bandwidthLayerChanges.increment();
+      }
+      if (consumer.setBandwidthPaused(!on[i])) {
+        (on[i] ? stats.bandwidthResumes : stats.bandwidthPauses).increment();
+        endpoint
+            .room()
+            .context()
+            .events()
+            .consumerBandwidthPaused(endpoint.room().id(), consumer.id(), !on[i]);
       }
     }
     allocatedBps = used;
@@ -244,11 +271,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   }
 
   private void maybeStartProbe(long now) {
+    // With nothing sent lately (every video waiting, no audio) no feedback comes, and what the
+    // last one said about delay and loss is stale: it must not stop the probe that finds room.
+    boolean quiet = now - lastFeedbackNanos > QUIET_NANOS;
     if (awaitedProbe != 0
         || now - nextProbeNanos < 0
         || wantedBps <= allocatedBps
-        || estimator.signal() != BandwidthEstimator.Signal.NORMAL
-        || estimator.lossFraction() > 0.02) {
+        || !quiet
+            && (estimator.signal() != BandwidthEstimator.Signal.NORMAL
+                || estimator.lossFraction() > 0.02)) {
       return;
     }
     // From what is being sent, not from the estimate: after a sudden narrowing the estimate can

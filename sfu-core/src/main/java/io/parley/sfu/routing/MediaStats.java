@@ -45,6 +45,12 @@ public final class MediaStats {
   /** Padding-only RTP packets those probes sent. */
   public final LongAdder paddingPackets = new LongAdder();
 
+  /** Videos stopped because not even their lowest layer fit a subscriber's downlink. */
+  public final LongAdder bandwidthPauses = new LongAdder();
+
+  /** Videos started again when the downlink had room for them. */
+  public final LongAdder bandwidthResumes = new LongAdder();
+
   /** Video layers lowered (or raised again) to fit a subscriber's downlink. */
   public final LongAdder bandwidthLayerChanges = new LongAdder();
 
