@@ -2,7 +2,8 @@
 // host and a viewer (Chromium in a network namespace whose link from the server is shaped by
 // load-tests/downlink.sh) join one meeting; after `settle` seconds the viewer's received video is
 // read from getStats over `seconds`: frames per second, the resolution it was decoding, packets
-// lost, freezes, and the bitrate. Usage: node downlink.mjs <base-url> <viewer-chromium> <settle> <seconds>
+// lost, freezes, the bitrate, the share of audio the decoder had to make up, and how many tiles say their video is paused for the connection
+// (SCREENSHOT=path.png keeps a picture of the viewer's page at the end). Usage: node downlink.mjs <base-url> <viewer-chromium> <settle> <seconds>
 import { chromium } from 'playwright-core';
 import { FLAGS } from './lib.mjs';
 
@@ -32,8 +33,10 @@ const keepPeerConnections = () => {
 /** The page's inbound video, summed over its peer connections. */
 const VIDEO_IN = async () => {
   const sum = { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 };
+  const audio = { concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') for (const k of Object.keys(audio)) audio[k] += s[k] ?? 0;
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         for (const k of Object.keys(sum)) {
           if (k === 'frameWidth' || k === 'frameHeight') sum[k] = Math.max(sum[k], s[k] ?? 0);
@@ -42,7 +45,7 @@ const VIDEO_IN = async () => {
       }
     });
   }
-  return { ...sum, at: performance.now() };
+  return { ...sum, audio, at: performance.now() };
 };
 
 async function join(browser, name) {
@@ -70,6 +73,8 @@ try {
     samples.push(await viewer.evaluate(VIDEO_IN));
   }
   const last = samples[samples.length - 1];
+  const pausedNotes = await viewer.evaluate(() => document.querySelectorAll('.tile.bandwidth-paused').length);
+  if (process.env.SCREENSHOT) await viewer.screenshot({ path: process.env.SCREENSHOT });
   const s = (last.at - first.at) / 1000;
   const lost = last.packetsLost - first.packetsLost;
   const received = last.packetsReceived - first.packetsReceived;
@@ -80,6 +85,11 @@ try {
     freezes: last.freezeCount - first.freezeCount,
     frozenSeconds: +(last.totalFreezesDuration - first.totalFreezesDuration).toFixed(2),
     kbps: Math.round(((last.bytesReceived - first.bytesReceived) * 8) / s / 1000),
+    pausedTiles: pausedNotes,
+    // Of the audio played, the share the decoder had to make up (not counting made-up silence).
+    audioConcealedPercent: +((100 * (last.audio.concealedSamples - first.audio.concealedSamples
+      - (last.audio.silentConcealedSamples - first.audio.silentConcealedSamples)))
+      / Math.max(1, last.audio.totalSamplesReceived - first.audio.totalSamplesReceived)).toFixed(2),
   }));
 } finally {
   await viewerBrowser.close();

@@ -52,6 +52,8 @@ export class Meeting {
   private readonly toasts = el('div', { className: 'toasts', id: 'toasts', role: 'status' });
   /** The subscribe offer's sections now received, with their tracks. */
   private sections: SubscribeSection[] = [];
+  /** The "connection is slow" toast is shown once per meeting. */
+  private toldVideoPaused = false;
   private qualityTimer: ReturnType<typeof setInterval> | null = null;
   private mediaTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -168,6 +170,7 @@ export class Meeting {
       void this.sendMediaState();
       this.toast(`${hostName} muted you. Unmute when you want to speak (Ctrl+D).`);
     });
+    this.signalling.on('video-paused', ({ producerId, paused }) => this.onVideoPaused(producerId, paused));
     this.signalling.on('lobby', ({ waiting }) => this.onLobby(waiting));
     this.signalling.on('lobby-waiting', () => this.showWaiting());
     this.signalling.on('request-failed', ({ event, error }) => console.warn(`${event} failed: ${error}`));
@@ -318,6 +321,18 @@ export class Meeting {
     this.grid.setSpeaker(participantId === null ? null : this.tileId(participantId));
     if (participantId === null) delete document.body.dataset.speaker;
     else document.body.dataset.speaker = participantId;
+  }
+
+  /** The server holds a video back (or lets it go again) for this browser's slow connection. */
+  private onVideoPaused(producerId: string, paused: boolean): void {
+    const section = this.sections.find((s) => s.producerId === producerId);
+    if (!section) return;
+    const id = section.source === 'screen' ? `${section.participantId}:screen` : section.participantId;
+    this.grid.setBandwidthPaused(id, paused);
+    if (paused && !this.toldVideoPaused) {
+      this.toldVideoPaused = true;
+      this.toast('Your connection is slow: some videos are paused so you can keep hearing everyone.');
+    }
   }
 
   private tileId(participantId: string): string {

@@ -80,6 +80,8 @@ export interface ServerEvents {
   reaction: { participantId: string; emoji: string };
   'dominant-speaker': { participantId: string };
   'muted-by-host': { hostName: string };
+  /** The server stopped (or resumed) a video because this browser's connection has no room for it. */
+  'video-paused': { producerId: string; paused: boolean };
   'meeting-ended': { hostName: string };
   lobby: { waiting: Waiting[] };
   'lobby-waiting': { roomId: string };

@@ -33,6 +33,7 @@ class Tile {
   private readonly nameText = document.createElement('span');
   private readonly hand = document.createElement('div');
   private readonly quality = document.createElement('span');
+  private readonly pausedNote = document.createElement('div');
   readonly pinButton = document.createElement('button');
   private videoTrack: MediaStreamTrack | null = null;
   private audioTrack: MediaStreamTrack | null = null;
@@ -68,10 +69,14 @@ class Tile {
     this.quality.setAttribute('role', 'img');
     this.quality.append(bars());
     this.quality.hidden = true;
+    this.pausedNote.className = 'paused-note';
+    this.pausedNote.setAttribute('role', 'status');
+    this.pausedNote.textContent = 'Video paused: your connection is slow';
+    this.pausedNote.hidden = true;
     this.pinButton.className = 'pin round';
     this.pinButton.append(icon('pin'));
     this.pinButton.onclick = onPin;
-    this.root.append(this.video, this.avatar, this.hand, this.label, this.pinButton, this.audio);
+    this.root.append(this.video, this.avatar, this.pausedNote, this.hand, this.label, this.pinButton, this.audio);
     this.video.addEventListener('loadeddata', () => this.root.classList.remove('no-frame'));
   }
 
@@ -103,6 +108,12 @@ class Tile {
     // Until its first frame is decoded, a video shows the initial rather than an empty box.
     this.root.classList.toggle('no-frame', !!track);
     this.attachVideo();
+  }
+
+  /** The server holds this video back: this browser's connection has no room for it just now. */
+  setBandwidthPaused(paused: boolean): void {
+    this.root.classList.toggle('bandwidth-paused', paused);
+    this.pausedNote.hidden = !paused;
   }
 
   setAudio(track: MediaStreamTrack | null): void {
@@ -303,6 +314,10 @@ export class TileGrid {
     tile.setVideo(video);
     tile.setAudio(audio);
     tile.update(this.states.get(id)!, this.pinned === id);
+  }
+
+  setBandwidthPaused(id: string, paused: boolean): void {
+    this.tiles.get(id)?.setBandwidthPaused(paused);
   }
 
   ids(): string[] {

@@ -39,13 +39,23 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private static final long MAX_PROBE_BACKOFF_NANOS = 20_000_000_000L;
   private static final long PROBE_RESULT_TIMEOUT_NANOS = 1_000_000_000L;
   private static final int PADDING_SIZE = 255;
+  private static final long MIN_PROBE_PADDING_BPS = 150_000;
   private static final double UPGRADE_HEADROOM = 1.1;
+  private static final double RESUME_HEADROOM = 1.25;
+  private static final long FIRST_PAUSE_NANOS = 5_000_000_000L;
+  private static final long MAX_PAUSE_NANOS = 60_000_000_000L;
+  private static final long REPAUSE_NANOS = 15_000_000_000L;
 
   private final Endpoint endpoint;
   private final DeliveryRate history = new DeliveryRate();
   private final BandwidthEstimator estimator = new BandwidthEstimator();
   private final List<Consumer> order = new ArrayList<>();
   private long nextAllocationNanos;
+
+  // Videos that wait for room: not before this, and how long the last wait was.
+  private long resumeNotBeforeNanos;
+  private long pauseNanos = FIRST_PAUSE_NANOS;
+  private long lastResumeNanos = Long.MIN_VALUE / 2;
   private long lastFeedbackNanos;
   private long now;
 
@@ -201,8 +211,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       // Audio first, then as many videos at their lowest layer as fit, in order; the rest wait
       // (one that waits already needs a tenth of headroom to start again).
       long cost = consumer.producer().bitrate(level[i], now);
-      long room = consumer.bandwidthPaused() ? (long) (budget / UPGRADE_HEADROOM) : budget;
-      if (used + cost <= room) {
+      boolean start = !consumer.bandwidthPaused();
+      long room = budget;
+      if (!start) {
+        // A video that waits starts again only with a quarter of headroom, and not before its
+        // wait is over, so it does not flap between moving and waiting at the edge of the link.
+        start = now - resumeNotBeforeNanos >= 0;
+        room = (long) (budget / RESUME_HEADROOM);
+      }
+      if (start && used + cost <= room) {
         on[i] = true;
         used += cost;
       }
@@ -239,6 +256,14 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       }
       if (consumer.setBandwidthPaused(!on[i])) {
         (on[i] ? stats.bandwidthResumes : stats.bandwidthPauses).increment();
+        if (on[i]) {
+          lastResumeNanos = now;
+        } else {
+          // Waiting again soon after a start: the next wait is twice as long.
+          boolean soon = now - lastResumeNanos < REPAUSE_NANOS;
+          pauseNanos = soon ? Math.min(MAX_PAUSE_NANOS, pauseNanos * 2) : FIRST_PAUSE_NANOS;
+          resumeNotBeforeNanos = now + pauseNanos;
+        }
         endpoint
             .room()
             .context()
@@ -288,10 +313,9 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     long sending = Math.max(allocatedBps, estimator.ackedBps());
     long target = probeRate > 0 ? probeRate : sending * 13 / 10;
     target = Math.min(target, Math.max(wantedBps * 11 / 10, sending * 11 / 10));
-    long paddingBps = target - sending;
-    if (paddingBps <= 0) {
-      return;
-    }
+    // At least enough padding for a rate to be read off its arrivals (a dozen packets), also when
+    // nothing else is being sent.
+    long paddingBps = Math.max(target - sending, MIN_PROBE_PADDING_BPS);
     lastProbe = lastProbe == Integer.MAX_VALUE ? 1 : lastProbe + 1;
     sendingProbe = lastProbe;
     awaitedProbe = lastProbe;

@@ -147,6 +147,9 @@ public final class ControlProtocol {
     @JsonSubTypes.Type(value = Event.ConsumerAdded.class, name = "consumerAdded"),
     @JsonSubTypes.Type(value = Event.ConsumerClosed.class, name = "consumerClosed"),
     @JsonSubTypes.Type(value = Event.ProducerActive.class, name = "producerActive"),
+    @JsonSubTypes.Type(
+        value = Event.ConsumerBandwidthPaused.class,
+        name = "consumerBandwidthPaused"),
     @JsonSubTypes.Type(value = Event.DominantSpeakerChanged.class, name = "dominantSpeakerChanged")
   })
   public sealed interface Event {
@@ -169,6 +172,9 @@ public final class ControlProtocol {
     record ConsumerClosed(String roomId, String consumerId) implements Event {}
 
     record ProducerActive(String roomId, String producerId) implements Event {}
+
+    record ConsumerBandwidthPaused(String roomId, String consumerId, boolean paused)
+        implements Event {}
 
     /** {@code endpointId} is null when nobody speaks. */
     record DominantSpeakerChanged(String roomId, String endpointId) implements Event {}

@@ -346,6 +346,11 @@ public final class ControlServer {
     }
 
     @Override
+    public void consumerBandwidthPaused(String roomId, String consumerId, boolean paused) {
+      forward(roomId, new Event.ConsumerBandwidthPaused(roomId, consumerId, paused));
+    }
+
+    @Override
     public void dominantSpeakerChanged(String roomId, String endpointId) {
       forward(roomId, new Event.DominantSpeakerChanged(roomId, endpointId));
     }

@@ -316,6 +316,8 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
       each(l -> l.consumerClosed(e.roomId(), e.consumerId()));
     } else if (event instanceof Event.ProducerActive e) {
       each(l -> l.producerActive(e.roomId(), e.producerId()));
+    } else if (event instanceof Event.ConsumerBandwidthPaused e) {
+      each(l -> l.consumerBandwidthPaused(e.roomId(), e.consumerId(), e.paused()));
     } else if (event instanceof Event.DominantSpeakerChanged e) {
       each(l -> l.dominantSpeakerChanged(e.roomId(), e.endpointId()));
     }
@@ -335,6 +337,8 @@ public final class RemoteSfu implements SfuApi, AutoCloseable {
     } else if (event instanceof Event.ConsumerClosed e) {
       return e.roomId();
     } else if (event instanceof Event.ProducerActive e) {
+      return e.roomId();
+    } else if (event instanceof Event.ConsumerBandwidthPaused e) {
       return e.roomId();
     } else if (event instanceof Event.DominantSpeakerChanged e) {
       return e.roomId();

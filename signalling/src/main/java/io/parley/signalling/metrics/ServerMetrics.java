@@ -235,6 +235,16 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         s,
         st -> st.bandwidthLayerChanges);
     counter(
+        "parley.downlink.video.pauses",
+        "Videos stopped because not even their lowest layer fit a subscriber's downlink",
+        s,
+        st -> st.bandwidthPauses);
+    counter(
+        "parley.downlink.video.resumes",
+        "Videos started again when a subscriber's downlink had room for them",
+        s,
+        st -> st.bandwidthResumes);
+    counter(
         "parley.downlink.probes",
         "Padding probes sent to find out whether a subscriber's downlink carries more",
         s,

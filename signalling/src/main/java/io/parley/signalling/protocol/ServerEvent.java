@@ -102,6 +102,16 @@ public sealed interface ServerEvent {
     }
   }
 
+  /**
+   * The SFU stopped sending this participant a video because not even its lowest layer fits this
+   * participant's connection ({@code paused}), or sends it again.
+   */
+  record VideoPaused(String producerId, boolean paused) implements ServerEvent {
+    public String event() {
+      return "video-paused";
+    }
+  }
+
   /** The host muted this participant's mic; it may unmute itself. */
   record MutedByHost(String hostName) implements ServerEvent {
     public String event() {

@@ -69,6 +69,11 @@ public final class RoomService {
           public void producerActive(String roomId, String producerId) {
             context.runOnContext(v -> producerActiveOnContext(roomId, producerId));
           }
+
+          @Override
+          public void consumerBandwidthPaused(String roomId, String consumerId, boolean paused) {
+            context.runOnContext(v -> videoPaused(roomId, consumerId, paused));
+          }
         });
   }
 
@@ -598,6 +603,23 @@ public final class RoomService {
           .addKeyValue("room", roomId)
           .addKeyValue("participant", p.id)
           .log("{} is the dominant speaker in room {}", p.id, roomId);
+    }
+  }
+
+  /** Tells a subscriber that the SFU stopped (or resumed) a video for its connection's sake. */
+  private void videoPaused(String roomId, String consumerId, boolean paused) {
+    Room room = rooms.get(roomId);
+    int colon = consumerId.indexOf(':');
+    if (room == null || colon < 0) {
+      return;
+    }
+    String endpointId = consumerId.substring(0, colon);
+    String producerId = consumerId.substring(colon + 1);
+    for (Participant p : room.participants()) {
+      if (p.subscriber.endpointId().equals(endpointId)) {
+        p.send(new ServerEvent.VideoPaused(producerId, paused));
+        return;
+      }
     }
   }
 

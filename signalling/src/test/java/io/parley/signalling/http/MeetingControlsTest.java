@@ -617,4 +617,35 @@ class MeetingControlsTest {
         .as(dave.reply().toString())
         .isFalse();
   }
+
+  @Test
+  void aVideoTheSfuHoldsBackForSomeonesConnectionIsNamedToThemAlone() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    publish(bob);
+    String bobVideo = producerOf(bob, MediaKind.VIDEO);
+    // Nonsense first: an unknown room and consumer ids without a subscriber are ignored.
+    sfu.bandwidthPause("no-such-room", alice.id() + "/sub:" + bobVideo, true);
+    sfu.bandwidthPause(ROOM, "no-colon", true);
+    sfu.bandwidthPause(ROOM, "nobody/sub:" + bobVideo, true);
+    sfu.bandwidthPause(ROOM, alice.id() + "/sub:" + bobVideo, true);
+    JSONObject paused = alice.client().next("video-paused").payload();
+    assertThat(paused.getString("producerId")).isEqualTo(bobVideo);
+    assertThat(paused.getBoolean("paused")).isTrue();
+    sfu.bandwidthPause(ROOM, alice.id() + "/sub:" + bobVideo, false);
+    assertThat(alice.client().next("video-paused").payload().getBoolean("paused")).isFalse();
+    // Bob, whose connection is fine, hears nothing of it up to Carol coming in.
+    Joined carol = join("Carol");
+    while (true) {
+      TestClient.Event e = bob.client().next();
+      assertThat(e.name()).isNotEqualTo("video-paused");
+      if (e.name().equals("participant-joined")
+          && e.payload()
+              .getJSONObject("participant")
+              .getString("participantId")
+              .equals(carol.id())) {
+        break;
+      }
+    }
+  }
 }

@@ -159,6 +159,12 @@ public final class FakeSfu implements SfuApi, AutoCloseable {
     thread.execute(() -> listeners.forEach(l -> l.dominantSpeakerChanged(roomId, endpointId)));
   }
 
+  /** Tells the listeners a consumer was paused (or resumed) for its subscriber's downlink. */
+  public void bandwidthPause(String roomId, String consumerId, boolean paused) {
+    thread.execute(
+        () -> listeners.forEach(l -> l.consumerBandwidthPaused(roomId, consumerId, paused)));
+  }
+
   @Override
   public void close() {
     thread.shutdownNow();
