@@ -42,6 +42,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private static final long MIN_PROBE_PADDING_BPS = 150_000;
   private static final double UPGRADE_HEADROOM = 1.1;
   private static final double RESUME_HEADROOM = 1.25;
+  private static final double PAUSE_LOSS = 0.10;
   private static final long FIRST_PAUSE_NANOS = 5_000_000_000L;
   private static final long MAX_PAUSE_NANOS = 60_000_000_000L;
   private static final long REPAUSE_NANOS = 15_000_000_000L;
@@ -202,6 +203,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     int n = order.size();
     int[] level = new int[n];
     boolean[] on = new boolean[n];
+    boolean lossy = estimator.lossFraction() >= PAUSE_LOSS;
     long used = audio;
     long wanted = audio;
     for (int i = 0; i < n; i++) {
@@ -213,7 +215,12 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       long cost = consumer.producer().bitrate(level[i], now);
       boolean start = !consumer.bandwidthPaused();
       long room = budget;
-      if (!start) {
+      if (start && (!lossy || !consumer.started())) {
+        // Stopping a picture takes packets actually lost, not a delay signal alone (a busy
+        // machine's scheduling looks like queueing for a moment), and one that has started: a
+        // video stopped before its first frame could not carry the probes that start it again.
+        room = Long.MAX_VALUE;
+      } else if (!start) {
         // A video that waits starts again only with a quarter of headroom, and not before its
         // wait is over, so it does not flap between moving and waiting at the edge of the link.
         start = now - resumeNotBeforeNanos >= 0;
