@@ -4,7 +4,7 @@
 // all it played. Run by load-tests/audio-loss.sh, which puts random loss on the media port.
 // Usage: node audio-loss.mjs <base-url> <seconds>
 import { chromium } from 'playwright-core';
-import { FLAGS } from './lib.mjs';
+import { FLAGS, keepPeerConnections } from './lib.mjs';
 
 const [base, seconds = '20'] = process.argv.slice(2);
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
@@ -26,18 +26,7 @@ try {
   const pages = [];
   for (const name of ['Ada', 'Bo']) {
     const context = await browser.newContext();
-    // Keeps each RTCPeerConnection the page makes, to read its statistics.
-    await context.addInitScript(() => {
-      window.__pcs = [];
-      const Native = window.RTCPeerConnection;
-      window.RTCPeerConnection = function (...args) {
-        const pc = new Native(...args);
-        window.__pcs.push(pc);
-        return pc;
-      };
-      window.RTCPeerConnection.prototype = Native.prototype;
-      Object.assign(window.RTCPeerConnection, Native);
-    });
+    await context.addInitScript(keepPeerConnections);
     const page = await context.newPage();
     await page.goto(`${base}/r/${room}?name=${name}&autojoin=1`);
     await page.waitForFunction(() => document.body.dataset.participantId, null, { timeout: 30_000 });

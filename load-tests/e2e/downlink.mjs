@@ -5,7 +5,7 @@
 // lost, freezes, the bitrate, the share of audio the decoder had to make up, and how many tiles say their video is paused for the connection
 // (SCREENSHOT=path.png keeps a picture of the viewer's page at the end). Usage: node downlink.mjs <base-url> <viewer-chromium> <settle> <seconds>
 import { chromium } from 'playwright-core';
-import { FLAGS } from './lib.mjs';
+import { FLAGS, keepPeerConnections } from './lib.mjs';
 
 const [base, viewerChromium, settle = '10', seconds = '20'] = process.argv.slice(2);
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
@@ -17,18 +17,6 @@ const flags = [
 ];
 const publisherBrowser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: flags });
 const viewerBrowser = await chromium.launch({ executablePath: viewerChromium, headless: true, args: flags });
-
-const keepPeerConnections = () => {
-  window.__pcs = [];
-  const Native = window.RTCPeerConnection;
-  window.RTCPeerConnection = function (...args) {
-    const pc = new Native(...args);
-    window.__pcs.push(pc);
-    return pc;
-  };
-  window.RTCPeerConnection.prototype = Native.prototype;
-  Object.assign(window.RTCPeerConnection, Native);
-};
 
 /** The page's inbound video, summed over its peer connections. */
 const VIDEO_IN = async () => {

@@ -10,6 +10,22 @@ export const FLAGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
+/**
+ * An init script for a browser context: keeps each RTCPeerConnection its pages make in
+ * `window.__pcs`, so a script can read their statistics.
+ */
+export function keepPeerConnections() {
+  window.__pcs = [];
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.__pcs.push(pc);
+    return pc;
+  };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  Object.assign(window.RTCPeerConnection, Native);
+}
+
 export const results = { passed: 0, failed: 0 };
 
 /** Runs one check; a failure is printed and counted, and the next check runs. */
