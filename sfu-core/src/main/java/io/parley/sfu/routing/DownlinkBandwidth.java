@@ -210,8 +210,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       Consumer consumer = order.get(i);
       level[i] = lowestActive(consumer, now);
       wanted += consumer.producer().bitrate(consumer.wantedEncoding(now), now);
-      // Audio first, then as many videos at their lowest layer as fit, in order; the rest wait
-      // (one that waits already needs a tenth of headroom to start again).
+      // Audio first, then as many videos at their lowest layer as fit, in order; the rest wait.
       long cost = consumer.producer().bitrate(level[i], now);
       boolean start = !consumer.bandwidthPaused();
       long room = budget;
