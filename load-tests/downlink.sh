@@ -9,6 +9,7 @@
 # signalling/target/parley-server.jar; --jar runs another build, e.g. one from before a change).
 #
 #   load-tests/downlink.sh [--rate KBIT] [--settle N] [--seconds N] [--repeat N] [--jar JAR]
+#                          [--publishers N]   (N publishers' Chromium pages; the viewer shows all)
 #
 # PARLEY_JAVA_OPTS goes to the server's JVM; SERVER_LOG=FILE keeps the last run's server log.
 set -euo pipefail
@@ -18,6 +19,7 @@ rate=700
 settle=10
 seconds=20
 repeat=1
+publishers=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) rate="$2"; shift 2 ;;
@@ -25,6 +27,7 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
     --jar) jar="$2"; shift 2 ;;
+    --publishers) publishers="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -74,7 +77,7 @@ run() {
   done
   local before out after
   before="$(counter "$http" parley_downlink_congestion_total)/$(counter "$http" parley_downlink_probes_total)"
-  out=$(cd "$here/e2e" && node downlink.mjs "http://10.77.0.1:$http" "$wrapper" "$settle" "$seconds")
+  out=$(cd "$here/e2e" && node downlink.mjs "http://10.77.0.1:$http" "$wrapper" "$settle" "$seconds" "$publishers")
   after="$(counter "$http" parley_downlink_congestion_total)/$(counter "$http" parley_downlink_probes_total)"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true

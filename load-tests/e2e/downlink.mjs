@@ -7,7 +7,7 @@
 import { chromium } from 'playwright-core';
 import { FLAGS, keepPeerConnections } from './lib.mjs';
 
-const [base, viewerChromium, settle = '10', seconds = '20'] = process.argv.slice(2);
+const [base, viewerChromium, settle = '10', seconds = '20', publishers = '1'] = process.argv.slice(2);
 const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz'[Math.floor(Math.random() * 26)]).join('');
 const room = `dow-${letters(4)}-lnk`;
 const host = new URL(base).hostname;
@@ -22,10 +22,12 @@ const viewerBrowser = await chromium.launch({ executablePath: viewerChromium, he
 const VIDEO_IN = async () => {
   const sum = { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 };
   const audio = { concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
+  const frames = {};
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'audio') for (const k of Object.keys(audio)) audio[k] += s[k] ?? 0;
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
+        frames[s.mid ?? s.id] = s.framesDecoded ?? 0;
         for (const k of Object.keys(sum)) {
           if (k === 'frameWidth' || k === 'frameHeight') sum[k] = Math.max(sum[k], s[k] ?? 0);
           else sum[k] += s[k] ?? 0;
@@ -33,7 +35,7 @@ const VIDEO_IN = async () => {
       }
     });
   }
-  return { ...sum, audio, at: performance.now() };
+  return { ...sum, audio, frames, at: performance.now() };
 };
 
 async function join(browser, name) {
@@ -46,7 +48,7 @@ async function join(browser, name) {
 }
 
 try {
-  await join(publisherBrowser, 'Cam');
+  for (let i = 0; i < Number(publishers); i++) await join(publisherBrowser, i === 0 ? 'Cam' : `Cam${i + 1}`);
   const viewer = await join(viewerBrowser, 'View');
   await viewer.waitForFunction(async () => {
     let frames = 0;
@@ -68,6 +70,8 @@ try {
   const received = last.packetsReceived - first.packetsReceived;
   console.log(JSON.stringify({
     fps: +((last.framesDecoded - first.framesDecoded) / s).toFixed(1),
+    // Frames per second of each video, when more than one publisher sends.
+    perVideoFps: Object.keys(last.frames).map((k) => +((last.frames[k] - (first.frames[k] ?? 0)) / s).toFixed(1)),
     heights: [...new Set(samples.map((x) => x.frameHeight))].join('/'),
     lossPercent: +((100 * lost) / Math.max(1, lost + received)).toFixed(2),
     freezes: last.freezeCount - first.freezeCount,
