@@ -310,12 +310,7 @@ public final class Consumer {
     ByteBuf out = subscriber.allocate(12 + 32 + payloadLength);
     RtpHeaderWriter header =
         subscriber.headerWriter().begin(out, packet.marker(), payloadType, seq, timestamp, ssrc);
-    if (ids.mid() != 0
-        && spec.mid() != null
-        && !spec.mid().isEmpty()
-        && spec.mid().length() <= 16) {
-      header.addExtensionAscii(ids.mid(), spec.mid());
-    }
+    addMid(header);
     int transportSequence = -1;
     if (ids.transportCc() != 0) {
       transportSequence = subscriber.nextTransportSequence();
@@ -387,12 +382,7 @@ public final class Consumer {
         subscriber
             .headerWriter()
             .begin(out, false, spec.codec().payloadType(), seq, lastTimestamp, ssrc);
-    if (ids.mid() != 0
-        && spec.mid() != null
-        && !spec.mid().isEmpty()
-        && spec.mid().length() <= 16) {
-      header.addExtensionAscii(ids.mid(), spec.mid());
-    }
+    addMid(header);
     int transportSequence = subscriber.nextTransportSequence();
     header.addExtension16(ids.transportCc(), transportSequence);
     header.finish();
@@ -422,6 +412,15 @@ public final class Consumer {
         && !closed
         && spec.extensions().transportCc() != 0
         && subscriber.isConnected();
+  }
+
+  /** The subscriber's mid for this stream, when negotiated (a mid longer than 16 bytes is not). */
+  private void addMid(RtpHeaderWriter header) {
+    int id = spec.extensions().mid();
+    String mid = spec.mid();
+    if (id != 0 && mid != null && !mid.isEmpty() && mid.length() <= 16) {
+      header.addExtensionAscii(id, mid);
+    }
   }
 
   /** The audio level byte to copy (V bit and level), or -1. */

@@ -609,14 +609,12 @@ public final class RoomService {
   /** Tells a subscriber that the SFU stopped (or resumed) a video for its connection's sake. */
   private void videoPaused(String roomId, String consumerId, boolean paused) {
     Room room = rooms.get(roomId);
-    int colon = consumerId.indexOf(':');
-    if (room == null || colon < 0) {
+    if (room == null) {
       return;
     }
-    String endpointId = consumerId.substring(0, colon);
-    String producerId = consumerId.substring(colon + 1);
     for (Participant p : room.participants()) {
-      if (p.subscriber.endpointId().equals(endpointId)) {
+      String producerId = p.subscriber.producerOf(consumerId);
+      if (producerId != null) {
         p.send(new ServerEvent.VideoPaused(producerId, paused));
         return;
       }

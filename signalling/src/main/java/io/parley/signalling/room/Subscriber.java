@@ -78,6 +78,12 @@ final class Subscriber {
     return endpointId + ":" + t.producerId();
   }
 
+  /** The producer a consumer id of this subscriber's names, or null if the id is not one of its. */
+  String producerOf(String consumerId) {
+    String prefix = endpointId + ":";
+    return consumerId.startsWith(prefix) ? consumerId.substring(prefix.length()) : null;
+  }
+
   /** Starts receiving a track, then re-offers. */
   void add(Track track) {
     // A track can be announced twice while its consumer is being created (the room state at join
