@@ -80,6 +80,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private long probeFirstSend;
   private long probeLastSend;
   private int probeLastSendBytes;
+  private int probeReported;
   private int probeReceived;
   private long probeReceivedBytes;
   private long probeFirstArrival;
@@ -143,7 +144,11 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   @Override
   public void packet(long sendNanos, long arrivalMicros, int bytes, int probe) {
     estimator.onPacket(sendNanos, arrivalMicros, bytes, now);
-    if (probe == 0 || probe != awaitedProbe || arrivalMicros == Long.MIN_VALUE) {
+    if (probe == 0 || probe != awaitedProbe) {
+      return;
+    }
+    probeReported++;
+    if (arrivalMicros == Long.MIN_VALUE) {
       return;
     }
     if (probeReceived == 0 || arrivalMicros < probeFirstArrival) {
@@ -327,6 +332,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     awaitedProbe = lastProbe;
     probeSent = 0;
     probeSentBytes = 0;
+    probeReported = 0;
     probeReceived = 0;
     probeReceivedBytes = 0;
     probeLastArrival = Long.MIN_VALUE;
@@ -374,7 +380,9 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     if (awaitedProbe == 0 || sendingProbe != 0) {
       return;
     }
-    boolean reported = probeSent > 0 && probeReceived >= probeSent * 8 / 10;
+    // Read once the feedback has told of every packet of the probe (or its time is up): read
+    // earlier, packets not yet reported would look lost.
+    boolean reported = probeSent > 0 && probeReported >= probeSent;
     if (!reported && !(timeUp && now - awaitedDeadline >= 0)) {
       return;
     }
@@ -387,7 +395,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     if (probeReceived >= 5 && sendSpan > 1_000_000 && arrivalSpan > 1_000) {
       sendBps = (probeSentBytes - probeLastSendBytes) * 8 * 1_000_000_000L / sendSpan;
       receiveBps = (probeReceivedBytes - probeFirstArrivalBytes) * 8 * 1_000_000L / arrivalSpan;
-      if (receiveBps < sendBps * 9 / 10 || probeReceived < probeSent * 9 / 10) {
+      if (receiveBps < sendBps * 9 / 10 || probeReceived < probeReported * 9 / 10) {
         if (estimator.lowerTo(receiveBps * 95 / 100)) {
           endpoint.room().context().stats().bandwidthDecreases.increment();
           allocate(now);
