@@ -1,7 +1,8 @@
 // Browser checks of the meeting features that travel through the server, in real Chromium with the
 // fake camera and mic: chat (history, unread badge, links, a script-injection attempt), raised
 // hands, reactions, the server's dominant speaker, the host's mute (held at the server), screen
-// share, pages of tiles whose hidden video the server stops forwarding, a full room, the lobby,
+// share, pages of tiles whose hidden video the server stops forwarding, a full room, simulcast
+// layers nobody watches that the publisher stops sending, the lobby,
 // the password, the lock, removing someone, handing over the host role, reconnecting after a
 // dropped connection (also one that comes while the join is still under way), and the host muting
 // everyone and ending the meeting for everyone. Screenshots go to the given directory.
@@ -262,6 +263,39 @@ try {
   });
   await crowd.context.close();
   await alice.page.setViewportSize({ width: 1280, height: 720 });
+
+  await check('Bob\'s browser sends only the simulcast layers someone watches: not his top one while Alice, the only one watching, shows him in a grid tile; it comes back when she spotlights him', async () => {
+    const layers = async () => Object.fromEntries((await bob.page.evaluate(() => window.parley.sending())).filter((s) => s.rid).map((s) => [s.rid, s]));
+    const grown = async () => {
+      const a = await layers();
+      await new Promise((r) => setTimeout(r, 1200));
+      const b = await layers();
+      const bytes = Object.fromEntries(Object.keys(b).map((rid) => [rid, b[rid].bytesSent - (a[rid]?.bytesSent ?? 0)]));
+      return { now: b, bytes, detail: JSON.stringify({ bytes, active: Object.fromEntries(Object.entries(b).map(([rid, s]) => [rid, s.active])) }) };
+    };
+    const widthOfBob = () => alice.page.evaluate(async () => {
+      let width = 0;
+      (await window.parley.subscriberStats()).forEach((s) => {
+        if (s.type === 'inbound-rtp' && s.kind === 'video') width = Math.max(width, s.frameWidth ?? 0);
+      });
+      return width;
+    });
+    // The server waits 3 s before it asks for fewer layers.
+    const without = await until('Bob stops encoding his top layer', 20_000, async () => {
+      const g = await grown();
+      return { ok: g.now.f?.active === false && g.bytes.f === 0 && g.bytes.q > 0 && g.bytes.h > 0, ...g };
+    });
+    const before = await widthOfBob();
+    const gridTile = (await tile(alice, bob)).size;
+    await alice.page.click('#toggle-layout');
+    const back = await until('Bob sends his top layer again and Alice gets it', 20_000, async () => {
+      const g = await grown();
+      const w = await widthOfBob();
+      return { ok: g.now.f?.active === true && g.bytes.f > 0 && w > before, w, ...g, detail: `${g.detail}, Alice gets ${w} px (was ${before})` };
+    });
+    console.log(`     Bob's bytes in 1.2 s per layer: ${JSON.stringify(without.bytes)} in a ${gridTile} grid tile, ${JSON.stringify(back.bytes)} spotlit (${(await tile(alice, bob)).size}); Alice gets ${before} then ${back.w} px`);
+    await alice.page.click('#toggle-layout');
+  });
 
   let carol;
   await check('lobby: with "ask to join" on, a newcomer waits; the host admits them; they get the chat history', async () => {

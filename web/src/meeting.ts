@@ -170,6 +170,7 @@ export class Meeting {
       void this.sendMediaState();
       this.toast(`${hostName} muted you. Unmute when you want to speak (Ctrl+D).`);
     });
+    this.signalling.on('publish-layers', ({ mid, rids }) => this.publisher?.sendLayers(mid, rids));
     this.signalling.on('video-paused', ({ producerId, paused }) => this.onVideoPaused(producerId, paused));
     this.signalling.on('lobby', ({ waiting }) => this.onLobby(waiting));
     this.signalling.on('lobby-waiting', () => this.showWaiting());
@@ -786,8 +787,8 @@ export class Meeting {
     const out: object[] = [];
     (await this.publisher?.pc.getStats())?.forEach((s: Record<string, unknown>) => {
       if (s.type === 'outbound-rtp' && s.kind === 'video') {
-        const { rid, frameWidth, framesPerSecond, bytesSent, qualityLimitationReason, targetBitrate } = s;
-        out.push({ rid, frameWidth, framesPerSecond, bytesSent, qualityLimitationReason, targetBitrate });
+        const { rid, active, frameWidth, framesPerSecond, framesEncoded, bytesSent, totalEncodeTime, qualityLimitationReason, targetBitrate } = s;
+        out.push({ rid, active, frameWidth, framesPerSecond, framesEncoded, bytesSent, totalEncodeTime, qualityLimitationReason, targetBitrate });
       }
       if (s.type === 'candidate-pair' && s.nominated) {
         out.push({ availableOutgoingBitrate: s.availableOutgoingBitrate, rtt: s.currentRoundTripTime });

@@ -82,6 +82,8 @@ export interface ServerEvents {
   'muted-by-host': { hostName: string };
   /** The server stopped (or resumed) a video because this browser's connection has no room for it. */
   'video-paused': { producerId: string; paused: boolean };
+  /** Send only these simulcast layers of the track in section `mid`: nobody watches the others. */
+  'publish-layers': { mid: string; producerId: string; rids: string[] };
   'meeting-ended': { hostName: string };
   lobby: { waiting: Waiting[] };
   'lobby-waiting': { roomId: string };

@@ -18,6 +18,7 @@ export class Publisher {
   readonly pc: RTCPeerConnection;
   private readonly sources = new Map<RTCRtpTransceiver, Source>();
   private queue: Promise<void> = Promise.resolve();
+  private layerQueue: Promise<void> = Promise.resolve();
   private signalling: Signalling | null = null;
 
   constructor(iceServers: IceServer[]) {
@@ -40,6 +41,32 @@ export class Publisher {
   /** Sends another device's track in place of the mic's or the camera's (no renegotiation). */
   async replace(source: 'mic' | 'camera', track: MediaStreamTrack): Promise<void> {
     for (const [t, s] of this.sources) if (s === source) await t.sender.replaceTrack(track);
+  }
+
+  /**
+   * Encodes and sends only these simulcast layers of the camera (the server says which: the ones
+   * someone in the room watches); the others stop until a tile needs them again.
+   */
+  sendLayers(mid: string, rids: string[]): Promise<void> {
+    const run = this.layerQueue.then(async () => {
+      const t = [...this.sources.keys()].find((x) => x.mid === mid);
+      if (!t || this.sources.get(t) !== 'camera' || this.pc.signalingState === 'closed') return;
+      const params = t.sender.getParameters();
+      if (!params.encodings || params.encodings.length < 2) return;
+      let changed = false;
+      for (const e of params.encodings) {
+        const on = e.rid === undefined || rids.includes(e.rid);
+        if (e.active !== on) {
+          e.active = on;
+          changed = true;
+        }
+      }
+      if (changed) await t.sender.setParameters(params);
+    });
+    // One change at a time (setParameters refuses one that overlaps another); a failure is logged
+    // and the layers stay as they were.
+    this.layerQueue = run.catch((e) => console.warn(`cannot change the layers sent: ${e}`));
+    return this.layerQueue;
   }
 
   /** Adds a screen share (its video, and its audio when the browser captured some). */

@@ -311,9 +311,15 @@ public record ParleyConfig(
    * @param audioRed ask browsers that offer redundant audio (RFC 2198) to send their mic that way:
    *     each Opus frame again in the next packet, so one lost packet costs no sound, at about twice
    *     the audio bitrate
+   * @param pauseUnwatchedLayers ask each browser to send only the simulcast layers someone watches
+   *     (a camera shown small everywhere is not encoded and uploaded at 720p)
    */
   public record Signalling(
-      int maxMessageBytes, int drainTimeoutSeconds, int maxParticipantsPerRoom, boolean audioRed) {
+      int maxMessageBytes,
+      int drainTimeoutSeconds,
+      int maxParticipantsPerRoom,
+      boolean audioRed,
+      boolean pauseUnwatchedLayers) {
     public Signalling(int maxMessageBytes) {
       this(maxMessageBytes, 0);
     }
@@ -324,6 +330,14 @@ public record ParleyConfig(
 
     public Signalling(int maxMessageBytes, int drainTimeoutSeconds, int maxParticipantsPerRoom) {
       this(maxMessageBytes, drainTimeoutSeconds, maxParticipantsPerRoom, true);
+    }
+
+    public Signalling(
+        int maxMessageBytes,
+        int drainTimeoutSeconds,
+        int maxParticipantsPerRoom,
+        boolean audioRed) {
+      this(maxMessageBytes, drainTimeoutSeconds, maxParticipantsPerRoom, audioRed, true);
     }
   }
 
@@ -364,7 +378,8 @@ public record ParleyConfig(
             integer(env, "PARLEY_MAX_MESSAGE_BYTES", 65536),
             integer(env, "PARLEY_DRAIN_TIMEOUT_SECONDS", 0),
             integer(env, "PARLEY_MAX_PARTICIPANTS_PER_ROOM", 100),
-            bool(env, "PARLEY_AUDIO_RED", true));
+            bool(env, "PARLEY_AUDIO_RED", true),
+            bool(env, "PARLEY_PAUSE_UNWATCHED_LAYERS", true));
     String adminPort = env.get("PARLEY_ADMIN_PORT");
     Admin admin =
         adminPort == null || adminPort.isBlank()

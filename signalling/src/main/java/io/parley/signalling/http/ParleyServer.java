@@ -58,6 +58,7 @@ public final class ParleyServer extends VerticleBase {
       rooms = new RoomService(sfu, context, config, metrics::joinToFirstMedia);
       metrics.bindRooms(rooms::roomGauge, rooms::participantGauge);
       metrics.bindThrottled(rooms::throttledRequests);
+      metrics.bindPublishLayers(rooms::publishLayersRaised, rooms::publishLayersLowered);
       metrics.probe("signalling", task -> context.runOnContext(v -> task.run()));
     }
     MessageCodec codec = new MessageCodec();

@@ -47,6 +47,9 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
 
   private static final Duration PROBE_INTERVAL = Duration.ofMillis(500);
 
+  /** What function meters read, kept here (a meter holds it only weakly). */
+  private final java.util.List<Object> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -291,8 +294,29 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
 
   /** Requests refused because a participant sent too many in a short time (a flood). */
   public void bindThrottled(java.util.function.LongSupplier throttled) {
+    // A meter holds the object it reads only weakly: a supplier nobody else holds would be
+    // collected and the counter would stay at its last value.
+    held.add(throttled);
     FunctionCounter.builder("parley.signalling.throttled", throttled, t -> t.getAsLong())
         .description("Signalling requests refused because their sender sent too many too fast")
+        .register(registry);
+  }
+
+  /**
+   * Times publishers were asked to send more or fewer simulcast layers, as tiles that show their
+   * videos grow and shrink.
+   */
+  public void bindPublishLayers(
+      java.util.function.LongSupplier more, java.util.function.LongSupplier fewer) {
+    held.add(more);
+    held.add(fewer);
+    FunctionCounter.builder("parley.publish.layer.changes", more, t -> t.getAsLong())
+        .description("Publishers asked to send more or fewer simulcast layers")
+        .tag("change", "more")
+        .register(registry);
+    FunctionCounter.builder("parley.publish.layer.changes", fewer, t -> t.getAsLong())
+        .description("Publishers asked to send more or fewer simulcast layers")
+        .tag("change", "fewer")
         .register(registry);
   }
 

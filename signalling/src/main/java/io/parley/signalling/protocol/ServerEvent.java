@@ -112,6 +112,16 @@ public sealed interface ServerEvent {
     }
   }
 
+  /**
+   * Send only these simulcast layers (rids) of the track in media section {@code mid}: nobody in
+   * the room watches the others. The lowest layer is always among them.
+   */
+  record PublishLayers(String mid, String producerId, List<String> rids) implements ServerEvent {
+    public String event() {
+      return "publish-layers";
+    }
+  }
+
   /** The host muted this participant's mic; it may unmute itself. */
   record MutedByHost(String hostName) implements ServerEvent {
     public String event() {

@@ -1,5 +1,6 @@
 package io.parley.signalling.room;
 
+import io.parley.sfu.api.Encoding;
 import io.parley.sfu.api.IceCandidate;
 import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.ProducerSpec;
@@ -139,7 +140,16 @@ final class Publisher {
             if (tracks.containsKey(p.mid())) {
               continue;
             }
-            Track t = new Track(p.producerId(), participantId, p.mid(), p.kind(), p.source());
+            Track t =
+                new Track(
+                    p.producerId(),
+                    participantId,
+                    p.mid(),
+                    p.kind(),
+                    p.source(),
+                    p.encodings().size() < 2
+                        ? List.of()
+                        : p.encodings().stream().map(Encoding::rid).toList());
             // map, not onSuccess: the reply below lists the tracks, so each must be recorded
             // before join completes (a listener added to an already completed future can run
             // ahead of one added earlier that waits for the context).

@@ -34,6 +34,10 @@ public final class RoomService {
   private final Map<String, Participant> byEndpoint = new HashMap<>();
   private final Map<Connection, LobbyEntry> waiting = new HashMap<>();
   private final Consumer<Duration> firstMedia;
+  private final PublishLayers layers;
+
+  /** How long a video's need for a layer stays lower before its publisher stops sending it. */
+  static final long LOWER_LAYERS_AFTER_MS = 3000;
 
   // Copies of the sizes for metrics, which read them from other threads.
   private volatile int roomGauge;
@@ -53,6 +57,9 @@ public final class RoomService {
     this.media = new MediaPlane(sfu, context);
     this.config = config;
     this.firstMedia = firstMedia;
+    this.layers =
+        new PublishLayers(
+            context.owner(), config.signalling().pauseUnwatchedLayers(), LOWER_LAYERS_AFTER_MS);
     sfu.addListener(
         new SfuListener() {
           @Override
@@ -115,6 +122,7 @@ public final class RoomService {
                         ClientRequest.SetView.Shown::producerId,
                         ClientRequest.SetView.Shown::height,
                         Math::max)));
+        layers.update(p.room);
       } else if (request instanceof ClientRequest.Mute m) {
         hostMute(p, m.participantId());
       } else if (request instanceof ClientRequest.MuteAll) {
@@ -255,6 +263,7 @@ public final class RoomService {
                 .filter(o -> o != p)
                 .flatMap(o -> o.publisher.tracks().stream())
                 .forEach(p.subscriber::add);
+            layers.update(room);
             if (p.id.equals(room.hostId) && !room.lobby.isEmpty()) {
               p.send(room.lobbyEvent());
             }
@@ -288,8 +297,10 @@ public final class RoomService {
               p.room.participants().stream()
                   .filter(o -> o != p)
                   .forEach(o -> o.subscriber.add(track));
+              layers.update(p.room);
             },
             track -> {
+              layers.forget(track);
               p.room.broadcast(new ServerEvent.TrackRemoved(track.producerId(), p.id), p);
               p.room.participants().stream()
                   .filter(o -> o != p)
@@ -508,6 +519,9 @@ public final class RoomService {
     for (Participant o : room.participants()) {
       p.publisher.tracks().forEach(t -> o.subscriber.remove(t.producerId()));
     }
+    p.publisher.tracks().forEach(layers::forget);
+    // What the one who left watched may have been all that kept a layer on.
+    layers.update(room);
     room.broadcast(new ServerEvent.ParticipantLeft(p.id), null);
     if (hostChanged) {
       room.broadcast(new ServerEvent.RoomUpdated(room.settings()), null);
@@ -572,6 +586,16 @@ public final class RoomService {
 
   private final java.util.concurrent.atomic.LongAdder throttled =
       new java.util.concurrent.atomic.LongAdder();
+
+  /** Times a publisher was asked to send more simulcast layers; any thread (for metrics). */
+  public long publishLayersRaised() {
+    return layers.moreCount();
+  }
+
+  /** Times a publisher was asked to send fewer simulcast layers; any thread (for metrics). */
+  public long publishLayersLowered() {
+    return layers.fewerCount();
+  }
 
   /** Requests refused as a flood so far; any thread (for metrics). */
   public long throttledRequests() {

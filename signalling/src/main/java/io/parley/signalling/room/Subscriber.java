@@ -175,6 +175,24 @@ final class Subscriber {
     return height <= 400 ? 1 : 2;
   }
 
+  /**
+   * The simulcast layer of a video this subscriber needs now: -1 when it neither receives nor shows
+   * it, else the layer its tile calls for, and the best there is ({@link Integer#MAX_VALUE}) until
+   * the client first says what it shows.
+   */
+  int layerWanted(String producerId) {
+    if (closed || !(consumed.containsKey(producerId) || pending.contains(producerId))) {
+      return -1;
+    }
+    if (shown == null) {
+      return Integer.MAX_VALUE;
+    }
+    if (!shown.contains(producerId)) {
+      return -1;
+    }
+    return wantedLayer.getOrDefault(producerId, Integer.MAX_VALUE);
+  }
+
   /** Re-applies who is paused after a change (a mic muted or unmuted, a new view). */
   void refreshAll() {
     for (Track t : consumed.values()) {

@@ -335,6 +335,52 @@ class MeetingControlsTest {
         "malformed");
   }
 
+  /** The rids of the next publish-layers event, checked to be about {@code producerId}. */
+  private static List<String> nextLayers(Joined who, String producerId) throws Exception {
+    JSONObject e = who.client().next("publish-layers").payload();
+    assertThat(e.getString("producerId")).isEqualTo(producerId);
+    assertThat(e.getString("mid")).isEqualTo("0");
+    List<String> rids = new ArrayList<>();
+    e.getJSONArray("rids").forEach(r -> rids.add((String) r));
+    return rids;
+  }
+
+  @Test
+  void aPublisherIsAskedForOnlyTheLayersSomeoneWatches() throws Exception {
+    Joined alice = join("Alice");
+    Joined bob = join("Bob");
+    publish(bob);
+    String bobVideo = producerOf(bob, MediaKind.VIDEO);
+    await(
+        () -> sfu.consumers.containsKey(alice.id() + "/sub:" + bobVideo),
+        "Alice consumes Bob's video");
+    // Large on Alice's screen: all three layers, as the browser starts. A tile that shrinks and
+    // grows again at once (a layout settling) changes nothing.
+    ok(alice.client().request("set-view", showing(bobVideo, 1280, 720)));
+    ok(alice.client().request("set-view", showing(bobVideo, 320, 180)));
+    ok(alice.client().request("set-view", showing(bobVideo, 1280, 720)));
+    // 360 px: the top layer goes, once the need has stayed lower for a while; the first event
+    // Bob hears is that one (the flicker above asked for nothing).
+    ok(alice.client().request("set-view", showing(bobVideo, 640, 360)));
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q", "h");
+    // A bigger tile needs it again: asked for at once.
+    ok(alice.client().request("set-view", showing(bobVideo, 1280, 720)));
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q", "h", "f");
+    // Nobody shows Bob: only the lowest layer, kept so a newcomer's first frame does not wait.
+    ok(alice.client().request("set-view", new JSONObject().put("videos", new JSONArray())));
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q");
+    // Carol comes in and has not said what she shows yet: she may show Bob large.
+    Joined carol = join("Carol");
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q", "h", "f");
+    ok(carol.client().request("set-view", showing(bobVideo, 320, 180)));
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q");
+    // Alice shows him middle-sized, then leaves: what Carol watches is what is left.
+    ok(alice.client().request("set-view", showing(bobVideo, 640, 360)));
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q", "h");
+    alice.client().close();
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q");
+  }
+
   @Test
   void theLobbyHoldsNewcomersUntilTheHostAnswers() throws Exception {
     Joined alice = join("Alice");
