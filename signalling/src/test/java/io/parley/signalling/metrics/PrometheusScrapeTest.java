@@ -99,6 +99,7 @@ class PrometheusScrapeTest {
           "parley_keyframe_requests_received_total",
           "parley_keyframe_requests_sent_total",
           "parley_layer_switches_total",
+          "parley_publish_layer_changes_total",
           "parley_event_loop_lag_seconds",
           "parley_subscriber_bandwidth_bps_bucket",
           "parley_rtt_seconds_bucket",
@@ -281,7 +282,16 @@ class PrometheusScrapeTest {
     assertThat(names).containsAll(SERIES);
     assertThat(labels)
         .containsOnly(
-            "__name__", "instance", "job", "kind", "reason", "state", "loop", "le", "source");
+            "__name__",
+            "instance",
+            "job",
+            "kind",
+            "reason",
+            "state",
+            "loop",
+            "le",
+            "source",
+            "change");
   }
 
   // ---- Prometheus ----
