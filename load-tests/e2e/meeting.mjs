@@ -332,6 +332,21 @@ async function firefoxRoom(browser) {
       }
       await Promise.all([e, f].map(audioFlowing));
     });
+    await check('Firefox sends only the simulcast layers watched: not its top one while both Chromium participants show it in grid tiles', async () => {
+      // The server asks for fewer layers 3 s after the need fell; Firefox reports once a second.
+      let first = null;
+      const done = await until('Firefox\'s top layer off', 30_000, async () => {
+        const layers = endpoint.reports.at(-1)?.sentLayers ?? {};
+        if (!layers.f || layers.f.active !== false) return { ok: false, detail: JSON.stringify(layers) };
+        first ??= layers;
+        const grown = Object.fromEntries(Object.keys(layers).map((rid) => [rid, layers[rid].packets - (first[rid]?.packets ?? 0)]));
+        // Firefox names its layers in getStats (rid) from ESR 128 on; without that, the flag alone.
+        const counted = Object.values(first).some((l) => l.packets > 0);
+        const ok = !counted || (grown.f === 0 && grown.q > 20 && grown.h > 20);
+        return { ok, grown, counted, detail: JSON.stringify({ layers, grown }) };
+      });
+      console.log(`     Firefox's layers: ${JSON.stringify(endpoint.reports.at(-1).sentLayers)}; packets since its top layer went off: ${JSON.stringify(done.grown)}`);
+    });
     await check('Firefox, stopped by PID, exits and leaves the room', async () => {
       const exit = await stopFirefox(fx);
       console.log(`     Firefox pid ${fx.child.pid} exited (${exit.signal ?? exit.code})`);

@@ -11,7 +11,7 @@ import type {
 import { REACTIONS } from './protocol';
 import { Publisher } from './publisher';
 import { ReceiveQuality, Steady, byParticipant, sendQuality } from './quality';
-import { startReporting } from './report';
+import { startReporting, type Report } from './report';
 import { RequestError, Signalling } from './signalling';
 import { Subscriber, type Offer } from './subscriber';
 import { TileGrid, type VisibleTile } from './tiles';
@@ -770,17 +770,21 @@ export class Meeting {
     }, 3000);
   }
 
-  private async packets(): Promise<{ audioPackets: number; videoPackets: number; sentVideoPackets: number; local: string; audioEnergy: number }> {
+  private async packets(): Promise<Omit<Report, 'remoteVideosPlaying' | 'remoteVideos' | 'status' | 'participantId'>> {
     const r = await this.received();
     let sent = 0;
-    (await this.publisher?.pc.getStats())?.forEach((s: { type: string; kind?: string; packetsSent?: number }) => {
-      if (s.type === 'outbound-rtp' && s.kind === 'video') sent += s.packetsSent ?? 0;
+    const sentLayers = this.publisher?.layers() ?? {};
+    (await this.publisher?.pc.getStats())?.forEach((s: { type: string; kind?: string; packetsSent?: number; rid?: string }) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        sent += s.packetsSent ?? 0;
+        if (s.rid && sentLayers[s.rid]) sentLayers[s.rid].packets = s.packetsSent ?? 0;
+      }
     });
     const local = this.media.stream
       .getTracks()
       .map((t) => `${t.kind}:${t.readyState}${t.enabled ? '' : ':off'}`)
       .join(',');
-    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, local, audioEnergy: r.audioEnergy };
+    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, sentLayers, local, audioEnergy: r.audioEnergy };
   }
 
   private async sendingStats(): Promise<object[]> {

@@ -69,6 +69,16 @@ export class Publisher {
     return this.layerQueue;
   }
 
+  /** The camera's simulcast layers by rid and whether each is on (packets left at 0 for the caller). */
+  layers(): Record<string, { active: boolean; packets: number }> {
+    const out: Record<string, { active: boolean; packets: number }> = {};
+    for (const [t, source] of this.sources) {
+      if (source !== 'camera') continue;
+      for (const e of t.sender.getParameters().encodings ?? []) if (e.rid) out[e.rid] = { active: e.active !== false, packets: 0 };
+    }
+    return out;
+  }
+
   /** Adds a screen share (its video, and its audio when the browser captured some). */
   async share(stream: MediaStream): Promise<void> {
     const video = stream.getVideoTracks()[0];

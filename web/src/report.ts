@@ -13,6 +13,8 @@ export interface Report {
   videoPackets: number;
   /** Video RTP packets sent on the publish connection (all simulcast layers). */
   sentVideoPackets: number;
+  /** The camera's simulcast layers by rid: whether the sender has it on, and its packets sent. */
+  sentLayers: Record<string, { active: boolean; packets: number }>;
   /** The local tracks: kind, readyState, and ':off' when disabled. */
   local: string;
   /** What the page tells the person (status line and banner), to explain a failure. */
