@@ -176,18 +176,16 @@ final class Subscriber {
   }
 
   /**
-   * The simulcast layer of a video this subscriber needs now: -1 when it neither receives nor shows
-   * it, else the layer its tile calls for, and the best there is ({@link Integer#MAX_VALUE}) until
-   * the client first says what it shows.
+   * The simulcast layer of a video this subscriber needs now: the layer its tile calls for, or -1
+   * when it does not receive or show it, or has not yet said what it shows (a newcomer's page does
+   * within a second of joining; meanwhile it gets the layers there are, the lowest at least, so
+   * nobody's encoder starts a layer for each person who comes in).
    */
   int layerWanted(String producerId) {
-    if (closed || !(consumed.containsKey(producerId) || pending.contains(producerId))) {
-      return -1;
-    }
-    if (shown == null) {
-      return Integer.MAX_VALUE;
-    }
-    if (!shown.contains(producerId)) {
+    if (closed
+        || shown == null
+        || !shown.contains(producerId)
+        || !consumed.containsKey(producerId)) {
       return -1;
     }
     return wantedLayer.getOrDefault(producerId, Integer.MAX_VALUE);

@@ -369,9 +369,14 @@ class MeetingControlsTest {
     // Nobody shows Bob: only the lowest layer, kept so a newcomer's first frame does not wait.
     ok(alice.client().request("set-view", new JSONObject().put("videos", new JSONArray())));
     assertThat(nextLayers(bob, bobVideo)).containsExactly("q");
-    // Carol comes in and has not said what she shows yet: she may show Bob large.
+    // Carol comes in: nothing changes until she says what she shows (else every publisher's
+    // encoder would start its big layers for everyone who joins); then what she needs, at once.
     Joined carol = join("Carol");
-    assertThat(nextLayers(bob, bobVideo)).containsExactly("q", "h", "f");
+    await(
+        () -> sfu.consumers.containsKey(carol.id() + "/sub:" + bobVideo),
+        "Carol consumes Bob's video");
+    ok(carol.client().request("set-view", showing(bobVideo, 640, 360)));
+    assertThat(nextLayers(bob, bobVideo)).containsExactly("q", "h");
     ok(carol.client().request("set-view", showing(bobVideo, 320, 180)));
     assertThat(nextLayers(bob, bobVideo)).containsExactly("q");
     // Alice shows him middle-sized, then leaves: what Carol watches is what is left.
