@@ -78,6 +78,7 @@ try {
     frozenSeconds: +(last.totalFreezesDuration - first.totalFreezesDuration).toFixed(2),
     kbps: Math.round(((last.bytesReceived - first.bytesReceived) * 8) / s / 1000),
     pausedTiles: pausedNotes,
+    audioSamples: last.audio.totalSamplesReceived - first.audio.totalSamplesReceived,
     // Of the audio played, the share the decoder had to make up (not counting made-up silence).
     audioConcealedPercent: +((100 * (last.audio.concealedSamples - first.audio.concealedSamples
       - (last.audio.silentConcealedSamples - first.audio.silentConcealedSamples)))

@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * its audio. The SFU must find that out from the viewer's transport-cc feedback and send a layer
  * that fits: the viewer decodes a moving picture with little loss and hardly a freeze ({@code
  * e2e/downlink.mjs}; before the downlink estimate, the same setup froze for the whole window with a
- * quarter of the packets lost). Needs root (network namespaces) and iproute2, as CI has.
+ * quarter of the packets lost). Then the link narrows below even the lowest layer with audio: the
+ * video waits, the viewer's tile says so, the audio goes on. Needs root (network namespaces) and
+ * iproute2, as CI has.
  */
 class BrowserDownlinkTest {
   private final List<List<String>> undo = new ArrayList<>();
@@ -88,6 +90,35 @@ class BrowserDownlinkTest {
           .isGreaterThan(10);
       assertThat(seen.get("lossPercent").asDouble()).as("packets lost: %s", seen).isLessThan(5);
       assertThat(seen.get("frozenSeconds").asDouble()).as("frozen: %s", seen).isLessThan(3);
+
+      // Narrower than even the lowest layer with audio: the video waits, the tile says why, and
+      // the audio goes on.
+      sh(
+          "tc", "qdisc", "change", "dev", near, "root", "tbf", "rate", "120kbit", "burst", "16kb",
+          "latency", "300ms");
+      Path narrow = Path.of("target", "e2e", "downlink-120.log").toAbsolutePath();
+      NodeScript.run(
+          "downlink.mjs", narrow, Duration.ofMinutes(3), base, wrapper.toString(), "10", "4");
+      JsonNode paused =
+          new ObjectMapper()
+              .readTree(
+                  Files.readString(narrow)
+                      .lines()
+                      .filter(l -> l.startsWith("{"))
+                      .findFirst()
+                      .orElseThrow());
+      assertThat(paused.get("pausedTiles").asInt())
+          .as("the viewer's tile says the video waits: %s", paused)
+          .isEqualTo(1);
+      assertThat(counter(base, "parley_downlink_video_pauses_total"))
+          .as("the SFU paused a video")
+          .isPositive();
+      assertThat(paused.get("audioSamples").asLong())
+          .as("audio still arrives: %s", paused)
+          .isGreaterThan(48_000);
+      assertThat(paused.get("audioConcealedPercent").asDouble())
+          .as("audio made up: %s", paused)
+          .isLessThan(10);
     } finally {
       if (parley != null) {
         parley.stop();
