@@ -29,6 +29,13 @@ final class ParleyMetrics {
           "parley_keyframe_requests_received_total",
           "parley_keyframe_requests_sent_total",
           "parley_layer_switches_total",
+          "parley_downlink_congestion_total",
+          "parley_downlink_layer_changes_total",
+          "parley_downlink_video_pauses_total",
+          "parley_downlink_video_resumes_total",
+          "parley_downlink_probes_total",
+          "parley_downlink_padding_packets_total",
+          "parley_publish_layer_changes_total",
           "parley_event_loop_lag_seconds",
           "parley_signalling_throttled_total");
 
