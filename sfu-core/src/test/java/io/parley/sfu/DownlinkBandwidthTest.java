@@ -87,6 +87,8 @@ class DownlinkBandwidthTest {
   EventLoopGroup group;
   ExecutorService dtls;
   WebRtcClient publisher;
+  DtlsCertificate certificate;
+  final List<WebRtcClient> others = new ArrayList<>();
   WebRtcClient subscriber;
   final Link link = new Link(5_000_000);
   final List<Long> seenSources = new ArrayList<>();
@@ -99,27 +101,10 @@ class DownlinkBandwidthTest {
     sfu = Sfu.start(SfuConfig.loopback());
     group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     dtls = Executors.newCachedThreadPool();
-    DtlsCertificate certificate = DtlsCertificate.generate();
+    certificate = DtlsCertificate.generate();
     TransportInfo pub = sfu.createEndpoint("r", "pub").get(5, TimeUnit.SECONDS);
     TransportInfo sub = sfu.createEndpoint("r", "sub").get(5, TimeUnit.SECONDS);
-    publisher =
-        WebRtcClient.start(
-            group,
-            "127.0.0.1",
-            pub,
-            certificate,
-            dtls,
-            new WebRtcClient.MediaListener() {
-              @Override
-              public void rtcp(ByteBuf packet) {
-                RtcpCompound compound = new RtcpCompound().reset(packet);
-                while (compound.next()) {
-                  if (compound.packetType() == Rtcp.PT_PSFB && compound.fmt() == Rtcp.FMT_PLI) {
-                    keyframeRequested.add(Rtcp.mediaSsrc(packet, compound.offset()));
-                  }
-                }
-              }
-            });
+    publisher = publisher(pub);
     RtpPacket rtp = new RtpPacket();
     subscriber =
         WebRtcClient.start(
@@ -159,26 +144,7 @@ class DownlinkBandwidthTest {
     sfu.addConsumer("r", "sub", new ConsumerSpec("c", "cam", "0", Codec.vp8(96), EXT))
         .get(5, TimeUnit.SECONDS);
 
-    int[] frame = {0};
-    tasks.add(
-        publisher
-            .channel()
-            .eventLoop()
-            .scheduleAtFixedRate(
-                () -> {
-                  for (int i = 0; i < 3; i++) {
-                    boolean key = frame[0] % 75 == 0 || keyframeRequested.remove(layers[i].ssrc());
-                    for (ByteBuf p :
-                        layers[i].videoFrame(
-                            PooledByteBufAllocator.DEFAULT, FRAME_BYTES[i], 1200, key, 3600, 0)) {
-                      publisher.sendRtp(p);
-                    }
-                  }
-                  frame[0]++;
-                },
-                0,
-                40,
-                TimeUnit.MILLISECONDS));
+    sendVideo(publisher, layers);
     TransportCcFeedbackBuilder feedback = new TransportCcFeedbackBuilder(0x5AB5C1L);
     long[] nextFeedback = {0};
     tasks.add(
@@ -205,10 +171,56 @@ class DownlinkBandwidthTest {
                 TimeUnit.MILLISECONDS));
   }
 
+  /** A publisher's client, which notes the keyframes the SFU asks for. */
+  private WebRtcClient publisher(TransportInfo info) throws Exception {
+    return WebRtcClient.start(
+        group,
+        "127.0.0.1",
+        info,
+        certificate,
+        dtls,
+        new WebRtcClient.MediaListener() {
+          @Override
+          public void rtcp(ByteBuf packet) {
+            RtcpCompound compound = new RtcpCompound().reset(packet);
+            while (compound.next()) {
+              if (compound.packetType() == Rtcp.PT_PSFB && compound.fmt() == Rtcp.FMT_PLI) {
+                keyframeRequested.add(Rtcp.mediaSsrc(packet, compound.offset()));
+              }
+            }
+          }
+        });
+  }
+
+  /** Sends three layers at 25 frames/s, a keyframe every 3 s and when asked for one. */
+  private void sendVideo(WebRtcClient client, SyntheticMedia[] media) {
+    int[] frame = {0};
+    tasks.add(
+        client
+            .channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  for (int i = 0; i < 3; i++) {
+                    boolean key = frame[0] % 75 == 0 || keyframeRequested.remove(media[i].ssrc());
+                    for (ByteBuf p :
+                        media[i].videoFrame(
+                            PooledByteBufAllocator.DEFAULT, FRAME_BYTES[i], 1200, key, 3600, 0)) {
+                      client.sendRtp(p);
+                    }
+                  }
+                  frame[0]++;
+                },
+                0,
+                40,
+                TimeUnit.MILLISECONDS));
+  }
+
   @AfterEach
   void stop() {
     tasks.forEach(t -> t.cancel(false));
     publisher.close();
+    others.forEach(WebRtcClient::close);
     subscriber.close();
     sfu.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -367,5 +379,87 @@ class DownlinkBandwidthTest {
         () -> "the top layer again; probes " + sfu.stats().bandwidthProbes.sum());
     assertThat(sfu.stats().bandwidthResumes.sum()).isPositive();
     assertThat(told).containsSubsequence(true, false);
+  }
+
+  /**
+   * Two cameras in tiles of one size; the link has room for one of them at the middle layer, and it
+   * goes to the one whose owner speaks, though that one's consumer came second.
+   */
+  @Test
+  void amongTilesOfOneSizeTheSpeakerIsSeenBest() throws Exception {
+    TransportInfo info = sfu.createEndpoint("r", "speaker").get(5, TimeUnit.SECONDS);
+    WebRtcClient speaker = publisher(info);
+    others.add(speaker);
+    sfu.connectEndpoint("r", "speaker", speaker.remoteParams()).get(5, TimeUnit.SECONDS);
+    speaker.awaitConnected(DEADLINE);
+    SyntheticMedia[] speakerLayers = new SyntheticMedia[3];
+    List<Encoding> encodings = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      speakerLayers[i] = SyntheticMedia.video(0x2000 + i, 96).withMidAndRid(1, "1", 4, RIDS[i]);
+      encodings.add(new Encoding(RIDS[i], 0));
+    }
+    sfu.addProducer(
+            "r",
+            "speaker",
+            new ProducerSpec("cam2", MediaKind.VIDEO, "1", "camera", Codec.vp8(96), encodings, EXT))
+        .get(5, TimeUnit.SECONDS);
+    sfu.addProducer("r", "speaker", ProducerSpec.mic("mic2", "0", 111, 0x3000, EXT))
+        .get(5, TimeUnit.SECONDS);
+    sfu.addConsumer("r", "sub", new ConsumerSpec("c2", "cam2", "1", Codec.vp8(96), EXT))
+        .get(5, TimeUnit.SECONDS);
+    List<String> speakers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    sfu.addListener(
+        new io.parley.sfu.api.SfuListener() {
+          @Override
+          public void dominantSpeakerChanged(String roomId, String endpointId) {
+            speakers.add(endpointId);
+          }
+        });
+    sendVideo(speaker, speakerLayers);
+    SyntheticMedia mic = SyntheticMedia.audio(0x3000, 111);
+    tasks.add(
+        speaker
+            .channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () ->
+                    speaker.sendRtp(mic.audioPacket(PooledByteBufAllocator.DEFAULT, 80, 2, 10, 3)),
+                0,
+                20,
+                TimeUnit.MILLISECONDS));
+    Await.until(DEADLINE, () -> speakers.contains("speaker"), "the second publisher speaks");
+
+    // 1 Mbit/s: both lowest layers (0.3) and one middle one (0.65 in all), not two (1.0).
+    link.bitsPerSecond = 1_000_000;
+    long[] quiet = {layers[0].ssrc(), layers[1].ssrc(), layers[2].ssrc()};
+    long[] speaking = {speakerLayers[0].ssrc(), speakerLayers[1].ssrc(), speakerLayers[2].ssrc()};
+    Await.until(
+        DEADLINE,
+        () ->
+            lastSourcesOf(quiet, 40).equals(Set.of(quiet[0]))
+                && lastSourcesOf(speaking, 40).equals(Set.of(speaking[1])),
+        () ->
+            "the speaker at the middle layer, the other at the lowest; now "
+                + lastSourcesOf(quiet, 40)
+                + " and "
+                + lastSourcesOf(speaking, 40));
+  }
+
+  /** The sources of the last {@code n} packets of one video (any of its layers' ssrcs). */
+  private Set<Long> lastSourcesOf(long[] video, int n) {
+    Set<Long> out = new java.util.HashSet<>();
+    synchronized (seenSources) {
+      int found = 0;
+      for (int i = seenSources.size() - 1; i >= 0 && found < n; i--) {
+        long source = seenSources.get(i);
+        for (long ssrc : video) {
+          if (source == ssrc) {
+            out.add(source);
+            found++;
+          }
+        }
+      }
+      return found < n ? Set.of() : out;
+    }
   }
 }

@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
  * every half second (and whenever the estimate moves) the subscriber's video consumers are given
  * the simulcast layers that fit it: audio first, then every video at its lowest layer, then layers
  * raised one step at a time, round after round, the screen share and the bigger tiles first in each
- * round, never above what the tile asks for. A layer above the one a consumer has needs a tenth of
- * headroom, so it does not flap at the edge.
+ * round (among tiles of one size, the room's dominant speaker), never above what the tile asks for.
+ * A layer above the one a consumer has needs a tenth of headroom, so it does not flap at the edge.
  *
  * <p>When not even every video's lowest layer fits, the ones last in that order stop (at the end of
  * a frame) until there is room for them again, and the subscriber's page is told, so audio keeps
@@ -196,6 +196,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
         audio += consumer.producer().bitrate(0, now);
       }
     }
+    String speaker = endpoint.room().dominantSpeaker();
     order.sort(
         (a, b) -> {
           boolean screenA = "screen".equals(a.producer().spec().source());
@@ -203,7 +204,14 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
           if (screenA != screenB) {
             return screenA ? -1 : 1;
           }
-          return Integer.compare(b.wantedEncoding(now), a.wantedEncoding(now));
+          int bigger = Integer.compare(b.wantedEncoding(now), a.wantedEncoding(now));
+          if (bigger != 0 || speaker == null) {
+            return bigger;
+          }
+          // Among tiles of one size (a grid), the person speaking is seen best and waits last.
+          boolean speakerA = speaker.equals(a.producer().endpoint().id());
+          boolean speakerB = speaker.equals(b.producer().endpoint().id());
+          return Boolean.compare(speakerB, speakerA);
         });
     int n = order.size();
     int[] level = new int[n];

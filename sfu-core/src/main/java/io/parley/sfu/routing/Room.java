@@ -64,6 +64,9 @@ public final class Room {
    */
   private final DominantSpeakerIdentification<String> speakers;
 
+  /** The last endpoint the detector named (room loop only). */
+  private String dominantSpeaker;
+
   /** The detector's timers, run by the room's tick (see {@link TickScheduler}). */
   private final TickScheduler speakerTimers;
 
@@ -79,6 +82,7 @@ public final class Room {
     speakers.addActiveSpeakerChangedListener(
         speaker -> {
           if (!closed && speaker != null && endpoints.containsKey(speaker)) {
+            dominantSpeaker = speaker;
             context.events().dominantSpeakerChanged(id, speaker);
           }
         });
@@ -86,6 +90,11 @@ public final class Room {
 
   public String id() {
     return id;
+  }
+
+  /** The endpoint publishing the loudest speaker's audio, or null before anyone has spoken. */
+  String dominantSpeaker() {
+    return dominantSpeaker;
   }
 
   /** The event loop that owns this room's state. */
