@@ -131,16 +131,7 @@ class DownlinkBandwidthTest {
     publisher.awaitConnected(DEADLINE);
     subscriber.awaitConnected(DEADLINE);
 
-    List<Encoding> encodings = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      layers[i] = SyntheticMedia.video(0x1000 + i, 96).withMidAndRid(1, "1", 4, RIDS[i]);
-      encodings.add(new Encoding(RIDS[i], 0));
-    }
-    sfu.addProducer(
-            "r",
-            "pub",
-            new ProducerSpec("cam", MediaKind.VIDEO, "1", "camera", Codec.vp8(96), encodings, EXT))
-        .get(5, TimeUnit.SECONDS);
+    System.arraycopy(camera("pub", "cam", 0x1000), 0, layers, 0, 3);
     sfu.addConsumer("r", "sub", new ConsumerSpec("c", "cam", "0", Codec.vp8(96), EXT))
         .get(5, TimeUnit.SECONDS);
 
@@ -169,6 +160,24 @@ class DownlinkBandwidthTest {
                 5,
                 5,
                 TimeUnit.MILLISECONDS));
+  }
+
+  /** A simulcast camera of an endpoint: three layers on ssrcs {@code ssrc}, +1, +2. */
+  private SyntheticMedia[] camera(String endpointId, String producerId, long ssrc)
+      throws Exception {
+    SyntheticMedia[] media = new SyntheticMedia[3];
+    List<Encoding> encodings = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      media[i] = SyntheticMedia.video(ssrc + i, 96).withMidAndRid(1, "1", 4, RIDS[i]);
+      encodings.add(new Encoding(RIDS[i], 0));
+    }
+    sfu.addProducer(
+            "r",
+            endpointId,
+            new ProducerSpec(
+                producerId, MediaKind.VIDEO, "1", "camera", Codec.vp8(96), encodings, EXT))
+        .get(5, TimeUnit.SECONDS);
+    return media;
   }
 
   /** A publisher's client, which notes the keyframes the SFU asks for. */
@@ -392,17 +401,7 @@ class DownlinkBandwidthTest {
     others.add(speaker);
     sfu.connectEndpoint("r", "speaker", speaker.remoteParams()).get(5, TimeUnit.SECONDS);
     speaker.awaitConnected(DEADLINE);
-    SyntheticMedia[] speakerLayers = new SyntheticMedia[3];
-    List<Encoding> encodings = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      speakerLayers[i] = SyntheticMedia.video(0x2000 + i, 96).withMidAndRid(1, "1", 4, RIDS[i]);
-      encodings.add(new Encoding(RIDS[i], 0));
-    }
-    sfu.addProducer(
-            "r",
-            "speaker",
-            new ProducerSpec("cam2", MediaKind.VIDEO, "1", "camera", Codec.vp8(96), encodings, EXT))
-        .get(5, TimeUnit.SECONDS);
+    SyntheticMedia[] speakerLayers = camera("speaker", "cam2", 0x2000);
     sfu.addProducer("r", "speaker", ProducerSpec.mic("mic2", "0", 111, 0x3000, EXT))
         .get(5, TimeUnit.SECONDS);
     sfu.addConsumer("r", "sub", new ConsumerSpec("c2", "cam2", "1", Codec.vp8(96), EXT))
