@@ -69,6 +69,19 @@ class ParleyConfigTest {
   }
 
   @Test
+  void unwatchedLayersArePausedUnlessTurnedOff() {
+    assertThat(ParleyConfig.fromEnvironment(Map.of()).signalling().pauseUnwatchedLayers()).isTrue();
+    assertThat(
+            ParleyConfig.fromEnvironment(Map.of("PARLEY_PAUSE_UNWATCHED_LAYERS", "false"))
+                .signalling()
+                .pauseUnwatchedLayers())
+        .isFalse();
+    assertThatThrownBy(
+            () -> ParleyConfig.fromEnvironment(Map.of("PARLEY_PAUSE_UNWATCHED_LAYERS", "no way")))
+        .hasMessageContaining("PARLEY_PAUSE_UNWATCHED_LAYERS");
+  }
+
+  @Test
   void connectedSocketsAreOnUnlessTurnedOff() {
     assertThat(ParleyConfig.fromEnvironment(Map.of()).media().connectedSockets()).isTrue();
     ParleyConfig off =
