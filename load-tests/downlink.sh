@@ -10,6 +10,7 @@
 #
 #   load-tests/downlink.sh [--rate KBIT] [--settle N] [--seconds N] [--repeat N] [--jar JAR]
 #                          [--publishers N]   (N publishers' Chromium pages; the viewer shows all)
+#                          [--viewer firefox] (the viewer is Firefox ESR, not Chromium)
 #
 # PARLEY_JAVA_OPTS goes to the server's JVM; SERVER_LOG=FILE keeps the last run's server log.
 set -euo pipefail
@@ -20,6 +21,7 @@ settle=10
 seconds=20
 repeat=1
 publishers=1
+viewer=chromium
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rate) rate="$2"; shift 2 ;;
@@ -28,6 +30,7 @@ while [[ $# -gt 0 ]]; do
     --repeat) repeat="$2"; shift 2 ;;
     --jar) jar="$2"; shift 2 ;;
     --publishers) publishers="$2"; shift 2 ;;
+    --viewer) viewer="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
@@ -56,7 +59,12 @@ ip netns exec "$ns" ip link set "$far" up
 ip netns exec "$ns" ip link set lo up
 # Server → viewer: a token bucket at RATE with a queue of at most 300 ms (the bottleneck).
 tc qdisc add dev "$near" root tbf rate "${rate}kbit" burst 16kb latency 300ms
-printf '#!/bin/sh\nexec ip netns exec %s /usr/bin/chromium "$@"\n' "$ns" >"$wrapper"
+case "$viewer" in
+  chromium) browser=/usr/bin/chromium ;;
+  firefox) browser=/usr/bin/firefox-esr ;;
+  *) echo "--viewer takes chromium or firefox" >&2; exit 64 ;;
+esac
+printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$ns" "$browser" >"$wrapper"
 chmod +x "$wrapper"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("10.77.0.1",0)); print(s.getsockname()[1])'; }
@@ -77,13 +85,13 @@ run() {
   done
   local before out after
   before="$(counter "$http" parley_downlink_congestion_total)/$(counter "$http" parley_downlink_probes_total)"
-  out=$(cd "$here/e2e" && node downlink.mjs "http://10.77.0.1:$http" "$wrapper" "$settle" "$seconds" "$publishers")
+  out=$(cd "$here/e2e" && VIEWER="$viewer" NETNS="$ns" node downlink.mjs "http://10.77.0.1:$http" "$wrapper" "$settle" "$seconds" "$publishers")
   after="$(counter "$http" parley_downlink_congestion_total)/$(counter "$http" parley_downlink_probes_total)"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
   [[ -z "${SERVER_LOG:-}" ]] || cp "$log" "$SERVER_LOG"
-  echo "rate=${rate}kbit $out congestion/probes: $before -> $after"
+  echo "rate=${rate}kbit viewer=$viewer $out congestion/probes: $before -> $after"
 }
 
 for i in $(seq 1 "$repeat"); do

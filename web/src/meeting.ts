@@ -784,7 +784,20 @@ export class Meeting {
       .getTracks()
       .map((t) => `${t.kind}:${t.readyState}${t.enabled ? '' : ':off'}`)
       .join(',');
-    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, sentLayers, local, audioEnergy: r.audioEnergy };
+    const videoIn: Record<string, number> = {};
+    const summed = ['framesDecoded', 'packetsLost', 'packetsReceived', 'freezeCount', 'totalFreezesDuration', 'bytesReceived'];
+    const audioSummed = ['concealedSamples', 'silentConcealedSamples', 'totalSamplesReceived'];
+    (await this.subscriber?.pc.getStats())?.forEach((s: Record<string, unknown>) => {
+      if (s.type !== 'inbound-rtp') return;
+      const keys = s.kind === 'video' ? summed : s.kind === 'audio' ? audioSummed : [];
+      for (const k of keys) {
+        const key = s.kind === 'audio' ? `audio.${k}` : k;
+        videoIn[key] = (videoIn[key] ?? 0) + Number(s[k] ?? 0);
+      }
+      if (s.kind === 'video') videoIn.frameHeight = Math.max(videoIn.frameHeight ?? 0, Number(s.frameHeight ?? 0));
+    });
+    const pausedTiles = document.querySelectorAll('.tile.bandwidth-paused').length;
+    return { audioPackets: r.audio, videoPackets: r.video, sentVideoPackets: sent, sentLayers, videoIn, pausedTiles, local, audioEnergy: r.audioEnergy };
   }
 
   private async sendingStats(): Promise<object[]> {

@@ -15,6 +15,10 @@ export interface Report {
   sentVideoPackets: number;
   /** The camera's simulcast layers by rid: whether the sender has it on, and its packets sent. */
   sentLayers: Record<string, { active: boolean; packets: number }>;
+  /** Inbound video summed over streams (frameHeight: the largest), and audio the decoder made up. */
+  videoIn: Record<string, number>;
+  /** Tiles that say their video waits for this browser's connection. */
+  pausedTiles: number;
   /** The local tracks: kind, readyState, and ':off' when disabled. */
   local: string;
   /** What the page tells the person (status line and banner), to explain a failure. */
