@@ -16,9 +16,12 @@ import io.parley.sfu.client.WebRtcClient;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.Vp8Descriptor;
+import io.parley.sfu.rtp.rtcp.ReportBlock;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
 import io.parley.sfu.rtp.rtcp.RtcpNack;
+import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
+import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -94,8 +97,26 @@ final class TestParticipant implements AutoCloseable {
   private final ByteBuf[] history = new ByteBuf[1024];
 
   final AtomicInteger retransmitted = new AtomicInteger();
+
+  /**
+   * Decides whether a NACKed video packet is resent (client loop; null: always), e.g. to lose a
+   * resend on the way or to ignore a repeated request as a browser does.
+   */
+  volatile java.util.function.IntPredicate resendFilter;
+
+  /** When the SFU asked for each video sequence number ({@link System#nanoTime}). */
+  final Map<Integer, List<Long>> nackNanos = new ConcurrentHashMap<>();
+
+  /**
+   * When not negative, each sender report from the SFU is answered with a receiver report this many
+   * milliseconds later that claims no delay (DLSR 0): the SFU then measures a round trip that long,
+   * as on a long path.
+   */
+  volatile int reportHoldMillis = -1;
+
   private ScheduledFuture<?> audioTask;
   private ScheduledFuture<?> videoTask;
+  private ScheduledFuture<?> reportTask;
   private volatile boolean forceKeyframe = true;
   private int frames;
 
@@ -241,7 +262,35 @@ final class TestParticipant implements AutoCloseable {
             TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Sends a sender report for its audio and video every half second, as a browser does (the SFU
+   * passes them on to subscribers, whose answers give it their round-trip time).
+   */
+  void startSenderReports() {
+    reportTask =
+        client
+            .channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () -> {
+                  long millis = System.currentTimeMillis();
+                  long ntp =
+                      ((millis / 1000 + 2_208_988_800L) << 32)
+                          | ((millis % 1000) * 0x100000000L / 1000);
+                  ByteBuf sr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+                  RtcpSenderReport.write(sr, audioSsrc, ntp, millis * 48, 0, 0);
+                  RtcpSenderReport.write(sr, videoSsrc, ntp, millis * 90, 0, 0);
+                  client.sendRtcp(sr);
+                },
+                0,
+                500,
+                TimeUnit.MILLISECONDS);
+  }
+
   void stopSending() {
+    if (reportTask != null) {
+      reportTask.cancel(false);
+    }
     if (audioTask != null) {
       audioTask.cancel(false);
       videoTask.cancel(false);
@@ -315,6 +364,24 @@ final class TestParticipant implements AutoCloseable {
         transportCcReceived.incrementAndGet();
       } else if (type == Rtcp.PT_SR) {
         senderReportsReceived.incrementAndGet();
+        int hold = reportHoldMillis;
+        if (hold >= 0
+            && RtcpSenderReport.isValid(packet, compound.offset(), compound.contentLength())) {
+          long ssrc = RtcpSenderReport.senderSsrc(packet, compound.offset());
+          long ntp = RtcpSenderReport.ntpTimestamp(packet, compound.offset());
+          var block = new ReportBlock(ssrc, 0, 0, 0, 0, (ntp >>> 16) & 0xFFFFFFFFL, 0);
+          client
+              .channel()
+              .eventLoop()
+              .schedule(
+                  () -> {
+                    ByteBuf rr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+                    RtcpReceiverReport.write(rr, videoSsrc, block);
+                    client.sendRtcp(rr);
+                  },
+                  hold,
+                  TimeUnit.MILLISECONDS);
+        }
       } else if (type == Rtcp.PT_RR) {
         receiverReportsReceived.incrementAndGet();
       }
@@ -322,6 +389,11 @@ final class TestParticipant implements AutoCloseable {
   }
 
   private void resend(int seq) {
+    nackNanos.computeIfAbsent(seq, k -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
+    var filter = resendFilter;
+    if (filter != null && !filter.test(seq)) {
+      return;
+    }
     ByteBuf packet = history[seq & 1023];
     if (packet != null && packet.getUnsignedShort(packet.readerIndex() + 2) == seq) {
       retransmitted.incrementAndGet();

@@ -28,8 +28,14 @@ import java.util.List;
 final class MediaFeedback {
   private static final long REPORT_INTERVAL_NANOS = 1_000_000_000L;
   private static final long TRANSPORT_CC_INTERVAL_NANOS = 50_000_000L;
-  private static final long NACK_RETRY_NANOS = 60_000_000L;
-  private static final int NACK_MAX_TRIES = 3;
+  // A NACK is repeated once a resend had time to come back: a round trip and a quarter (a sender
+  // ignores a second request for a packet it resent less than its own round-trip estimate ago).
+  // Before the first receiver report the round trip is guessed; requests stop after ten tries or
+  // once the packet is older than any subscriber's jitter buffer waits (what its cache keeps).
+  private static final long NACK_RETRY_UNKNOWN_RTT_NANOS = 100_000_000L;
+  private static final long NACK_RETRY_MIN_NANOS = 20_000_000L;
+  private static final int NACK_MAX_TRIES = 10;
+  private static final long NACK_MAX_AGE_NANOS = Consumer.CACHE_MAX_AGE_NANOS;
   private static final int MAX_MISSING = 256;
 
   /** Seconds between 1900 (NTP) and 1970 (Unix). */
@@ -46,6 +52,7 @@ final class MediaFeedback {
   private final long[] missingSsrc = new long[MAX_MISSING];
   private final int[] missingSeq = new int[MAX_MISSING];
   private final long[] missingSentNanos = new long[MAX_MISSING];
+  private final long[] missingSinceNanos = new long[MAX_MISSING];
   private final int[] missingTries = new int[MAX_MISSING];
   private int missingCount;
   private final int[] nackScratch = new int[MAX_MISSING];
@@ -232,6 +239,7 @@ final class MediaFeedback {
       missingSsrc[missingCount] = ssrc;
       missingSeq[missingCount] = (seq - i) & 0xFFFF;
       missingSentNanos[missingCount] = Long.MIN_VALUE / 2;
+      missingSinceNanos[missingCount] = now;
       missingTries[missingCount] = 0;
       missingCount++;
     }
@@ -253,16 +261,31 @@ final class MediaFeedback {
     missingSsrc[i] = missingSsrc[missingCount];
     missingSeq[i] = missingSeq[missingCount];
     missingSentNanos[i] = missingSentNanos[missingCount];
+    missingSinceNanos[i] = missingSinceNanos[missingCount];
     missingTries[i] = missingTries[missingCount];
   }
 
+  /** How long after a NACK the same packet is asked for again. */
+  long nackRetryNanos() {
+    if (rttMillis < 0) {
+      return NACK_RETRY_UNKNOWN_RTT_NANOS;
+    }
+    return Math.max(NACK_RETRY_MIN_NANOS, (rttMillis * 5 / 4 + 5) * 1_000_000L);
+  }
+
   private void sendNacks(long now) {
+    for (int i = missingCount - 1; i >= 0; i--) {
+      if (now - missingSinceNanos[i] > NACK_MAX_AGE_NANOS) {
+        removeMissing(i);
+      }
+    }
+    long retry = nackRetryNanos();
     // Group the due sequence numbers by SSRC: one NACK block per SSRC.
     while (true) {
       long ssrc = -1;
       int count = 0;
       for (int i = 0; i < missingCount; i++) {
-        if (now - missingSentNanos[i] < NACK_RETRY_NANOS) {
+        if (now - missingSentNanos[i] < retry) {
           continue;
         }
         if (ssrc == -1) {
