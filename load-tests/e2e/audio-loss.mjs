@@ -1,7 +1,10 @@
-// How much sound two Chromium participants lose to packet loss: both join a meeting on a running
-// server, and for `seconds` each one's received audio is read from getStats: packets received and
-// lost, and the samples the decoder had to make up (concealed, not counting made-up silence) out of
-// all it played. Run by load-tests/audio-loss.sh, which puts random loss on the media port.
+// How much sound (and picture) two Chromium participants lose to packet loss: both join a meeting
+// on a running server, and for `seconds` each one's received audio is read from getStats: packets
+// received and lost, and the samples the decoder had to make up (concealed, not counting made-up
+// silence) out of all it played; and its received video: packets lost (after every resend), NACKs
+// and PLIs it sent, frames decoded, and freezes. Run by load-tests/audio-loss.sh, which puts
+// random loss on the media port, and load-tests/path.sh, which puts a whole path (delay and loss)
+// between the browsers and the server.
 // Usage: node audio-loss.mjs <base-url> <seconds>
 import { chromium } from 'playwright-core';
 import { FLAGS, keepPeerConnections } from './lib.mjs';
@@ -11,15 +14,18 @@ const letters = (n) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwx
 const room = `aud-${letters(4)}-los`;
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
 
-/** Sums the inbound audio statistics of every RTCPeerConnection of the page. */
-const AUDIO_IN = async () => {
-  const sum = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
+/** Sums the inbound audio and video statistics of every RTCPeerConnection of the page. */
+const BOTH = async () => {
+  const audio = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
+  const video = { packetsReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0 };
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') for (const k of Object.keys(sum)) sum[k] += s[k] ?? 0;
+      if (s.type !== 'inbound-rtp') return;
+      const sum = s.kind === 'audio' ? audio : video;
+      for (const k of Object.keys(sum)) sum[k] += s[k] ?? 0;
     });
   }
-  return sum;
+  return { audio, video };
 };
 
 try {
@@ -35,16 +41,18 @@ try {
   // Audio flowing both ways before the window starts.
   const deadline = Date.now() + 30_000;
   for (const p of pages) {
-    while ((await p.page.evaluate(AUDIO_IN)).packetsReceived < 50) {
+    while ((await p.page.evaluate(BOTH)).audio.packetsReceived < 50) {
       if (Date.now() > deadline) throw new Error(`${p.name} receives no audio`);
       await new Promise((r) => setTimeout(r, 500));
     }
   }
-  const first = await Promise.all(pages.map((p) => p.page.evaluate(AUDIO_IN)));
+  const first = await Promise.all(pages.map((p) => p.page.evaluate(BOTH)));
   await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
-  const last = await Promise.all(pages.map((p) => p.page.evaluate(AUDIO_IN)));
+  const last = await Promise.all(pages.map((p) => p.page.evaluate(BOTH)));
+  const delta = (a, b) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k] - a[k]]));
   const out = pages.map((p, i) => {
-    const d = Object.fromEntries(Object.keys(first[i]).map((k) => [k, last[i][k] - first[i][k]]));
+    const d = delta(first[i].audio, last[i].audio);
+    const v = delta(first[i].video, last[i].video);
     const concealed = d.concealedSamples - d.silentConcealedSamples;
     return {
       receiver: p.name,
@@ -52,6 +60,15 @@ try {
       packetsLost: d.packetsLost,
       lossPercent: +((100 * d.packetsLost) / Math.max(1, d.packetsReceived + d.packetsLost)).toFixed(2),
       concealedPercent: +((100 * concealed) / Math.max(1, d.totalSamplesReceived)).toFixed(2),
+      video: {
+        packetsReceived: v.packetsReceived,
+        lossPercent: +((100 * v.packetsLost) / Math.max(1, v.packetsReceived + v.packetsLost)).toFixed(2),
+        nacks: v.nackCount,
+        plis: v.pliCount,
+        fps: +(v.framesDecoded / Number(seconds)).toFixed(1),
+        freezes: v.freezeCount,
+        frozenSeconds: +v.totalFreezesDuration.toFixed(2),
+      },
     };
   });
   console.log(JSON.stringify(out));

@@ -25,6 +25,8 @@ final class ParleyMetrics {
           "parley_dtls_failures_total",
           "parley_nacks_received_total",
           "parley_nacks_sent_total",
+          "parley_retransmission_misses_total",
+          "parley_uplink_losses_total",
           "parley_retransmissions_total",
           "parley_keyframe_requests_received_total",
           "parley_keyframe_requests_sent_total",
@@ -43,6 +45,7 @@ final class ParleyMetrics {
       List.of(
           "parley_subscriber_bandwidth_bps",
           "parley_rtt_seconds",
+          "parley_publisher_rtt_seconds",
           "parley_jitter_seconds",
           "parley_loss_ratio",
           "parley_join_to_first_media_seconds",

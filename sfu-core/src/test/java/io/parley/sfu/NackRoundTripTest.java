@@ -22,8 +22,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Packets lost on a publisher's uplink when the path to it is long: the SFU asks for each one again
- * only once a resend had time to come back, and keeps asking when a resend is lost too, as a
+ * Packets lost on a publisher's uplink when the path to it is long: the SFU measures the round trip
+ * to a transport that only publishes (RTCP XR: RRTR out, DLRR back), asks for each lost packet
+ * again only once a resend had time to come back, and keeps asking when a resend is lost too, as a
  * browser's sender needs (it ignores a repeated request that comes sooner than its round trip).
  */
 class NackRoundTripTest {
@@ -61,8 +62,7 @@ class NackRoundTripTest {
     sfu.setMediaMetrics(
         new MediaMetrics() {
           @Override
-          public void receiverReport(
-              MediaKind kind, double rttSeconds, double jitterSeconds, double fractionLost) {
+          public void publisherRoundTrip(double rttSeconds) {
             if (rttSeconds > ROUND_TRIP_MILLIS * 0.9 / 1000) {
               longRoundTrip.set(true);
             }
@@ -73,14 +73,12 @@ class NackRoundTripTest {
     DtlsCertificate certificate = DtlsCertificate.generate();
     publisher = TestParticipant.join(sfu, "room-rtt", "pub", clients, certificate, dtls);
     subscriber = TestParticipant.join(sfu, "room-rtt", "sub", clients, certificate, dtls);
-    publisher.publish();
-    subscriber.publish();
-    subscriber.subscribeTo(publisher);
-    publisher.subscribeTo(subscriber); // so the SFU sends it sender reports to answer
+    // The publisher only publishes, as a browser's sending transport: its round trip is measured
+    // from its answers to the SFU's reference times (RTCP XR), held back as on a long path.
     publisher.reportHoldMillis = ROUND_TRIP_MILLIS;
+    publisher.publish();
+    subscriber.subscribeTo(publisher);
     publisher.startSending();
-    subscriber.startSending();
-    subscriber.startSenderReports();
     Await.until(DEADLINE, longRoundTrip::get, "the SFU measuring a 300 ms round trip");
     Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
     var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);

@@ -16,12 +16,10 @@ import io.parley.sfu.client.WebRtcClient;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.Vp8Descriptor;
-import io.parley.sfu.rtp.rtcp.ReportBlock;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
 import io.parley.sfu.rtp.rtcp.RtcpNack;
-import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
-import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.rtp.rtcp.RtcpXr;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -116,7 +114,6 @@ final class TestParticipant implements AutoCloseable {
 
   private ScheduledFuture<?> audioTask;
   private ScheduledFuture<?> videoTask;
-  private ScheduledFuture<?> reportTask;
   private volatile boolean forceKeyframe = true;
   private int frames;
 
@@ -262,35 +259,7 @@ final class TestParticipant implements AutoCloseable {
             TimeUnit.MILLISECONDS);
   }
 
-  /**
-   * Sends a sender report for its audio and video every half second, as a browser does (the SFU
-   * passes them on to subscribers, whose answers give it their round-trip time).
-   */
-  void startSenderReports() {
-    reportTask =
-        client
-            .channel()
-            .eventLoop()
-            .scheduleAtFixedRate(
-                () -> {
-                  long millis = System.currentTimeMillis();
-                  long ntp =
-                      ((millis / 1000 + 2_208_988_800L) << 32)
-                          | ((millis % 1000) * 0x100000000L / 1000);
-                  ByteBuf sr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
-                  RtcpSenderReport.write(sr, audioSsrc, ntp, millis * 48, 0, 0);
-                  RtcpSenderReport.write(sr, videoSsrc, ntp, millis * 90, 0, 0);
-                  client.sendRtcp(sr);
-                },
-                0,
-                500,
-                TimeUnit.MILLISECONDS);
-  }
-
   void stopSending() {
-    if (reportTask != null) {
-      reportTask.cancel(false);
-    }
     if (audioTask != null) {
       audioTask.cancel(false);
       videoTask.cancel(false);
@@ -364,28 +333,33 @@ final class TestParticipant implements AutoCloseable {
         transportCcReceived.incrementAndGet();
       } else if (type == Rtcp.PT_SR) {
         senderReportsReceived.incrementAndGet();
-        int hold = reportHoldMillis;
-        if (hold >= 0
-            && RtcpSenderReport.isValid(packet, compound.offset(), compound.contentLength())) {
-          long ssrc = RtcpSenderReport.senderSsrc(packet, compound.offset());
-          long ntp = RtcpSenderReport.ntpTimestamp(packet, compound.offset());
-          var block = new ReportBlock(ssrc, 0, 0, 0, 0, (ntp >>> 16) & 0xFFFFFFFFL, 0);
-          client
-              .channel()
-              .eventLoop()
-              .schedule(
-                  () -> {
-                    ByteBuf rr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
-                    RtcpReceiverReport.write(rr, videoSsrc, block);
-                    client.sendRtcp(rr);
-                  },
-                  hold,
-                  TimeUnit.MILLISECONDS);
-        }
+      } else if (type == Rtcp.PT_XR) {
+        answerReferenceTime(packet, compound.offset(), compound.contentLength());
       } else if (type == Rtcp.PT_RR) {
         receiverReportsReceived.incrementAndGet();
       }
     }
+  }
+
+  private void answerReferenceTime(ByteBuf packet, int offset, int length) {
+    int hold = reportHoldMillis;
+    // One RRTR block right after the XR's header and sender SSRC: BT 4, length 2, NTP time.
+    if (hold < 0 || length < 20 || packet.getUnsignedByte(offset + 8) != 4) {
+      return;
+    }
+    long sfuSsrc = packet.getUnsignedInt(offset + 4);
+    long ntpMiddle = (packet.getLong(offset + 12) >>> 16) & 0xFFFFFFFFL;
+    client
+        .channel()
+        .eventLoop()
+        .schedule(
+            () -> {
+              ByteBuf xr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+              RtcpXr.writeDlrr(xr, videoSsrc, sfuSsrc, ntpMiddle, 0);
+              client.sendRtcp(xr);
+            },
+            hold,
+            TimeUnit.MILLISECONDS);
   }
 
   private void resend(int seq) {

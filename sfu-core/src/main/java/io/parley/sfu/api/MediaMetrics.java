@@ -19,6 +19,12 @@ public interface MediaMetrics {
   default void receiverReport(
       MediaKind kind, double rttSeconds, double jitterSeconds, double fractionLost) {}
 
+  /**
+   * The round trip to a publisher's browser, from its answer (DLRR, RFC 3611) to the time the SFU
+   * sent it (RRTR): measured on transports that only publish too.
+   */
+  default void publisherRoundTrip(double rttSeconds) {}
+
   /** A subscriber's receive bandwidth estimate (REMB), in bits per second. */
   default void subscriberBandwidth(long bitsPerSecond) {}
 

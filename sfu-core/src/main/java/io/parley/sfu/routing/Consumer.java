@@ -442,6 +442,8 @@ public final class Consumer {
     ByteBuf cached = cache.get(sequenceNumber);
     if (cached != null) {
       subscriber.resendProtected(cached);
+    } else {
+      subscriber.room().context().stats().retransmissionMisses.increment();
     }
   }
 }

@@ -12,6 +12,7 @@ import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
 import io.parley.sfu.rtp.rtcp.RtcpRemb;
 import io.parley.sfu.rtp.rtcp.RtcpSdes;
 import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.rtp.rtcp.RtcpXr;
 import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
 import io.parley.sfu.transport.DropReason;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ final class MediaFeedback {
   private final int[] nackScratch = new int[MAX_MISSING];
 
   private long rttMillis = -1;
+  private final RtcpXr.DlrrVisitor dlrrVisitor = this::dlrr;
 
   MediaFeedback(Endpoint endpoint) {
     this.endpoint = endpoint;
@@ -119,8 +121,13 @@ final class MediaFeedback {
                 .subscriberBandwidth(RtcpRemb.bitrate(packet, offset));
           }
         }
+        case Rtcp.PT_XR -> {
+          if (RtcpXr.isValid(packet, offset, length)) {
+            RtcpXr.forEachDlrr(packet, offset, length, dlrrVisitor);
+          }
+        }
         default -> {
-          // SDES, BYE, APP, XR: nothing to act on.
+          // SDES, BYE, APP: nothing to act on.
         }
       }
     }
@@ -155,19 +162,42 @@ final class MediaFeedback {
       if (at + ReportBlock.LENGTH > packet.writerIndex()) {
         return;
       }
-      long lsr = ReportBlock.lastSenderReport(packet, at);
-      long dlsr = ReportBlock.delaySinceLastSenderReport(packet, at);
-      double rttSeconds = Double.NaN;
-      if (lsr != 0) {
-        long nowMiddle = (ntpNow() >>> 16) & 0xFFFFFFFFL;
-        long rtt = (nowMiddle - lsr - dlsr) & 0xFFFFFFFFL;
-        if (rtt < 0x10000L * 10) {
-          rttMillis = rtt * 1000 / 0x10000L;
-          rttSeconds = rtt / 65536.0;
-        }
-      }
+      double rttSeconds =
+          roundTrip(
+              ReportBlock.lastSenderReport(packet, at),
+              ReportBlock.delaySinceLastSenderReport(packet, at));
       recordReportBlock(packet, at, rttSeconds);
     }
+  }
+
+  /**
+   * A DLRR sub-block: a publisher's answer to our RRTR, the round trip on a transport where we send
+   * nothing (so no report block about our SRs comes back).
+   */
+  private void dlrr(long ssrc, long lastRr, long delaySinceLastRr) {
+    if (ssrc == endpoint.rtcpSsrc()) {
+      double rttSeconds = roundTrip(lastRr, delaySinceLastRr);
+      if (!Double.isNaN(rttSeconds)) {
+        endpoint.room().context().metrics().publisherRoundTrip(rttSeconds);
+      }
+    }
+  }
+
+  /**
+   * The round trip from our NTP time's middle 32 bits echoed back and how long the other end held
+   * it (1/65536 s), kept in {@link #rttMillis}; NaN when the echo is empty or implausible.
+   */
+  private double roundTrip(long echoedNtpMiddle, long held) {
+    if (echoedNtpMiddle == 0) {
+      return Double.NaN;
+    }
+    long nowMiddle = (ntpNow() >>> 16) & 0xFFFFFFFFL;
+    long rtt = (nowMiddle - echoedNtpMiddle - held) & 0xFFFFFFFFL;
+    if (rtt >= 0x10000L * 10) {
+      return Double.NaN;
+    }
+    rttMillis = rtt * 1000 / 0x10000L;
+    return rtt / 65536.0;
   }
 
   /** A subscriber's report on one of our consumers: quality samples for the metrics. */
@@ -234,6 +264,7 @@ final class MediaFeedback {
     long now = System.nanoTime();
     for (int i = skipped; i >= 1; i--) {
       if (missingCount == MAX_MISSING) {
+        endpoint.room().context().stats().uplinkUnrecovered.add(i);
         break;
       }
       missingSsrc[missingCount] = ssrc;
@@ -251,6 +282,7 @@ final class MediaFeedback {
     for (int i = 0; i < missingCount; i++) {
       if (missingSeq[i] == seq && missingSsrc[i] == ssrc) {
         removeMissing(i);
+        endpoint.room().context().stats().uplinkRecovered.increment();
         return;
       }
     }
@@ -277,6 +309,7 @@ final class MediaFeedback {
     for (int i = missingCount - 1; i >= 0; i--) {
       if (now - missingSinceNanos[i] > NACK_MAX_AGE_NANOS) {
         removeMissing(i);
+        endpoint.room().context().stats().uplinkUnrecovered.increment();
       }
     }
     long retry = nackRetryNanos();
@@ -309,6 +342,7 @@ final class MediaFeedback {
     for (int i = missingCount - 1; i >= 0; i--) {
       if (missingTries[i] >= NACK_MAX_TRIES) {
         removeMissing(i);
+        endpoint.room().context().stats().uplinkUnrecovered.increment();
       }
     }
   }
@@ -376,12 +410,16 @@ final class MediaFeedback {
                 dlsr));
       }
     }
-    ByteBuf out = endpoint.allocate(64 + 24 * blocks.size() + 40 * endpoint.consumers().size());
+    ByteBuf out = endpoint.allocate(84 + 24 * blocks.size() + 40 * endpoint.consumers().size());
     int written = 0;
     for (int from = 0; from < blocks.size(); from += 31) {
       List<ReportBlock> part = blocks.subList(from, Math.min(blocks.size(), from + 31));
       RtcpReceiverReport.write(out, endpoint.rtcpSsrc(), part.toArray(new ReportBlock[0]));
       written++;
+    }
+    if (!blocks.isEmpty()) {
+      // Our time, for a publisher to echo in a DLRR: its round trip even where we send nothing.
+      RtcpXr.writeReceiverReferenceTime(out, endpoint.rtcpSsrc(), ntpNow());
     }
     for (Consumer consumer : endpoint.consumers()) {
       if (writeSenderReport(out, consumer, now)) {

@@ -14,6 +14,16 @@ public final class MediaStats {
   public final LongAdder nacksIn = new LongAdder();
   public final LongAdder nacksOut = new LongAdder();
   public final LongAdder retransmissions = new LongAdder();
+
+  /** Packets a subscriber asked for again that had left the consumer's cache (or never came). */
+  public final LongAdder retransmissionMisses = new LongAdder();
+
+  /** Packets lost on a publisher's uplink that a resend brought after the SFU's NACK. */
+  public final LongAdder uplinkRecovered = new LongAdder();
+
+  /** Packets lost on a publisher's uplink that the SFU stopped asking for (tries or age spent). */
+  public final LongAdder uplinkUnrecovered = new LongAdder();
+
   public final LongAdder pliIn = new LongAdder();
   public final LongAdder pliOut = new LongAdder();
   public final LongAdder transportCcFeedbackOut = new LongAdder();

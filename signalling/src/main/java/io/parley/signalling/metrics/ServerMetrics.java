@@ -63,6 +63,7 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
   private final List<LoopProbe> probes = new ArrayList<>();
 
   private final Timer rtt;
+  private final Timer publisherRtt;
   private final Timer jitter;
   private final DistributionSummary loss;
   private final DistributionSummary bandwidth;
@@ -111,6 +112,11 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
     rtt =
         Timer.builder("parley.rtt")
             .description("Round-trip time to subscribers, from RTCP receiver reports")
+            .serviceLevelObjectives(millis(5, 10, 25, 50, 100, 150, 200, 300, 500, 1000, 2000))
+            .register(registry);
+    publisherRtt =
+        Timer.builder("parley.publisher.rtt")
+            .description("Round-trip time to publishers, from RTCP XR (RRTR sent, DLRR answered)")
             .serviceLevelObjectives(millis(5, 10, 25, 50, 100, 150, 200, 300, 500, 1000, 2000))
             .register(registry);
     jitter =
@@ -196,6 +202,19 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         "Packets resent to subscribers for their NACKs",
         s,
         st -> st.retransmissions);
+    counter(
+        "parley.retransmission.misses",
+        "NACKed packets no longer (or never) in the subscriber's cache, so not resent",
+        s,
+        st -> st.retransmissionMisses);
+    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkRecovered.sum())
+        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
+        .tag("outcome", "recovered")
+        .register(registry);
+    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkUnrecovered.sum())
+        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
+        .tag("outcome", "unrecovered")
+        .register(registry);
     counter(
         "parley.keyframe.requests.received",
         "PLI and FIR entries received from subscribers",
@@ -355,6 +374,11 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
       jitter.record((long) (jitterSeconds * 1e9), TimeUnit.NANOSECONDS);
     }
     loss.record(fractionLost);
+  }
+
+  @Override
+  public void publisherRoundTrip(double rttSeconds) {
+    publisherRtt.record((long) (rttSeconds * 1e9), TimeUnit.NANOSECONDS);
   }
 
   @Override

@@ -95,6 +95,8 @@ class PrometheusScrapeTest {
           "parley_dtls_failures_total",
           "parley_nacks_received_total",
           "parley_nacks_sent_total",
+          "parley_retransmission_misses_total",
+          "parley_uplink_losses_total",
           "parley_retransmissions_total",
           "parley_keyframe_requests_received_total",
           "parley_keyframe_requests_sent_total",
@@ -103,6 +105,7 @@ class PrometheusScrapeTest {
           "parley_event_loop_lag_seconds",
           "parley_subscriber_bandwidth_bps_bucket",
           "parley_rtt_seconds_bucket",
+          "parley_publisher_rtt_seconds_bucket",
           "parley_jitter_seconds_bucket",
           "parley_loss_ratio_bucket",
           "parley_join_to_first_media_seconds_bucket",
@@ -291,7 +294,8 @@ class PrometheusScrapeTest {
             "loop",
             "le",
             "source",
-            "change");
+            "change",
+            "outcome");
   }
 
   // ---- Prometheus ----

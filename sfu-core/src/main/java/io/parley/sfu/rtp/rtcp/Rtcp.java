@@ -28,6 +28,9 @@ public final class Rtcp {
   /** Payload-specific feedback (RFC 4585): PLI, FIR, REMB. */
   public static final int PT_PSFB = 206;
 
+  /** Extended report (RFC 3611). */
+  public static final int PT_XR = 207;
+
   public static final int FMT_NACK = 1;
   public static final int FMT_TRANSPORT_CC = 15;
   public static final int FMT_PLI = 1;

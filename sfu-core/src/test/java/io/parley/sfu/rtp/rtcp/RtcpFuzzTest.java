@@ -138,6 +138,9 @@ class RtcpFuzzTest {
         sink += RtcpFir.entrySsrc(b, o, i) + RtcpFir.entrySequenceNumber(b, o, i);
       }
     }
+    if (RtcpXr.isValid(b, o, len)) {
+      RtcpXr.forEachDlrr(b, o, len, (ssrc, lrr, dlrr) -> sink += ssrc + lrr + dlrr);
+    }
     if (RtcpRemb.isValid(b, o, len)) {
       sink += RtcpRemb.bitrate(b, o);
       for (int i = 0; i < RtcpRemb.ssrcCount(b, o); i++) {

@@ -34,6 +34,41 @@ class RtcpPacketsTest {
   }
 
   @Test
+  void extendedReportsCarryTheReferenceTimeAndItsEcho() {
+    ByteBuf rrtr = Unpooled.buffer();
+    RtcpXr.writeReceiverReferenceTime(rrtr, 0x11223344L, 0x0102030405060708L);
+    // RFC 3611: header (count 0, PT 207, length 4 words), sender SSRC, BT 4, reserved, length 2.
+    assertThat(rrtr.readableBytes()).isEqualTo(20);
+    assertThat(RtcpXr.isValid(rrtr, 0, 20)).isTrue();
+    assertThat(rrtr.getUnsignedShort(2)).isEqualTo(4);
+    assertThat(rrtr.getUnsignedByte(8)).isEqualTo((short) 4);
+    assertThat(rrtr.getUnsignedShort(10)).isEqualTo(2);
+    assertThat(rrtr.getLong(12)).isEqualTo(0x0102030405060708L);
+
+    // A browser's answer: an XR whose first block is of an unknown type, then a DLRR block.
+    ByteBuf answer = Unpooled.buffer();
+    RtcpXr.writeDlrr(answer, 0xAABBCCDDL, 0x11223344L, 0x03040506L, 0x8000);
+    int length = answer.readableBytes();
+    assertThat(length).isEqualTo(24);
+    ByteBuf xr = Unpooled.buffer();
+    Rtcp.writeHeader(xr, 0, Rtcp.PT_XR, length + 8);
+    xr.writeInt(0xAABBCCDD);
+    xr.writeByte(42).writeByte(0).writeShort(1).writeInt(7); // a block to skip
+    xr.writeBytes(answer, 8, length - 8);
+    List<long[]> seen = new ArrayList<>();
+    RtcpXr.forEachDlrr(
+        xr, 0, xr.readableBytes(), (s, lrr, dlrr) -> seen.add(new long[] {s, lrr, dlrr}));
+    assertThat(seen).hasSize(1);
+    assertThat(seen.get(0)).containsExactly(0x11223344L, 0x03040506L, 0x8000L);
+
+    // A block longer than the packet ends the walk.
+    xr.setShort(10, 200);
+    seen.clear();
+    RtcpXr.forEachDlrr(xr, 0, xr.readableBytes(), (s, lrr, dlrr) -> seen.add(new long[] {s}));
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
   void senderReportRoundTrip() {
     ReportBlock block = new ReportBlock(0xCAFEBABEL, 25, -3, 0x0001_FFF0L, 90, 0x1234_5678L, 65536);
     RtcpSenderReport.write(
