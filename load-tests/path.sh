@@ -76,8 +76,8 @@ run() {
   local out
   out=$(cd "$here/e2e" && node audio-loss.mjs "http://127.0.0.1:$http" "$seconds")
   local counters
-  counters=$(curl -sf "http://127.0.0.1:$http/metrics" | grep -E '^parley_(nacks_sent|nacks_received|retransmissions|retransmission_misses|uplink_losses|dropped_packets|keyframe_requests_received|keyframe_requests_sent|downlink_congestion|downlink_layer_changes|downlink_video_pauses|layer_switches)_total' \
-    | sed -E 's/^parley_//; s/_total//; s/\{(outcome|reason)="([a-z_]*)"\}/_\2/; s/\{[^}]*\}//' | awk '{a[$1]+=$2} END {for (k in a) printf "%s=%d ", k, a[k]}')
+  counters=$(curl -sf "http://127.0.0.1:$http/metrics" | grep -E '^parley_(rtp_packets_sent|rtp_bytes_sent|nacks_sent|nacks_received|retransmissions|retransmission_misses|uplink_losses|dropped_packets|keyframe_requests_received|keyframe_requests_sent|downlink_congestion|downlink_layer_changes|downlink_video_pauses|layer_switches)_total' \
+    | sed -E 's/^parley_//; s/_total//; s/\{(outcome|reason|kind)="([a-z_]*)"\}/_\2/; s/\{[^}]*\}//' | awk '{a[$1]+=$2} END {for (k in a) printf "%s=%d ", k, a[k]}')
   kill "$relay_pid"
   wait "$relay_pid" 2>/dev/null || true
   relay_pid=""

@@ -9,6 +9,7 @@ import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
 import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
+import io.parley.sfu.rtp.rtcp.RtcpXr;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -174,6 +175,9 @@ abstract class Participant implements AutoCloseable {
             TimeUnit.MILLISECONDS);
   }
 
+  /** The sender SSRC of its RTCP answers that belong to no stream of its own. */
+  private final long rtcpSsrc = newSsrc();
+
   private void sendSenderReports() {
     List<SyntheticStream> streams = new ArrayList<>(audio);
     streams.addAll(video);
@@ -247,7 +251,11 @@ abstract class Participant implements AutoCloseable {
     return ThreadLocalRandom.current().nextLong(1, 0xFFFFFFFFL);
   }
 
-  /** RTCP the server sends a publisher: keyframe requests matter, the rest is ignored. */
+  /**
+   * RTCP the server sends a publisher: keyframe requests matter, and its reference time (RTCP XR
+   * RRTR) is echoed at once in a DLRR block, as a browser does, so the server knows the round trip;
+   * the rest is ignored.
+   */
   private final class PublisherRtcp implements PeerTransport.Listener {
     @Override
     public void rtp(ByteBuf packet, long arrivalNanos) {}
@@ -259,6 +267,14 @@ abstract class Participant implements AutoCloseable {
         if (rtcp.packetType() == Rtcp.PT_PSFB
             && (rtcp.fmt() == Rtcp.FMT_PLI || rtcp.fmt() == Rtcp.FMT_FIR)) {
           keyframeRequested = true;
+        } else if (rtcp.packetType() == Rtcp.PT_XR
+            && rtcp.contentLength() >= 20
+            && packet.getUnsignedByte(rtcp.offset() + 8) == 4) {
+          long serverSsrc = packet.getUnsignedInt(rtcp.offset() + 4);
+          long ntpMiddle = (packet.getLong(rtcp.offset() + 12) >>> 16) & 0xFFFFFFFFL;
+          ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(32);
+          RtcpXr.writeDlrr(out, rtcpSsrc, serverSsrc, ntpMiddle, 0);
+          publishTransport.sendRtcp(out);
         }
       }
     }

@@ -96,6 +96,9 @@ final class TestParticipant implements AutoCloseable {
 
   final AtomicInteger retransmitted = new AtomicInteger();
 
+  /** Padding-only packets received, on any stream. */
+  final AtomicLong paddingReceived = new AtomicLong();
+
   /**
    * Decides whether a NACKed video packet is resent (client loop; null: always), e.g. to lose a
    * resend on the way or to ignore a repeated request as a browser does.
@@ -284,6 +287,7 @@ final class TestParticipant implements AutoCloseable {
       return;
     }
     if (rtp.payloadLength() == 0) {
+      paddingReceived.incrementAndGet();
       return; // padding only: the SFU probing this participant's downlink
     }
     Received r = received.computeIfAbsent(rtp.ssrc(), k -> new Received());

@@ -194,6 +194,26 @@ public final class SyntheticMedia {
     return packets;
   }
 
+  /**
+   * A padding-only packet (RFC 3550 §5.1) in this stream, as a browser sends to probe its uplink:
+   * the next sequence number, no payload, {@code size} bytes of padding (1..255).
+   */
+  public ByteBuf paddingPacket(ByteBufAllocator alloc, int size, int transportCcId) {
+    ByteBuf out = alloc.heapBuffer(64 + size);
+    int start = out.writerIndex();
+    writer.begin(out, false, payloadType, sequenceNumber, timestamp, ssrc);
+    identify();
+    if (transportCcId != 0) {
+      writer.addExtension16(transportCcId, nextTransport());
+    }
+    writer.finish();
+    out.setByte(start, out.getByte(start) | 0x20); // P: the payload is all padding
+    out.writeZero(size - 1);
+    out.writeByte(size);
+    sequenceNumber = (sequenceNumber + 1) & 0xFFFF;
+    return out;
+  }
+
   private int nextTransport() {
     int seq = transportSequence;
     transportSequence = (transportSequence + 1) & 0xFFFF;

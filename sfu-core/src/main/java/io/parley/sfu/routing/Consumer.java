@@ -57,6 +57,19 @@ public final class Consumer {
   private long lastSentNanos;
   private boolean started;
 
+  // The newest source sequence number sent (or skipped) since the last switch of source.
+  private int lastSourceSeq;
+
+  // Where the sequence offset changed since the last switch (a padding packet of ours put in, one
+  // of
+  // the publisher's left out): the newest source number before the change and the offset until
+  // then, newest last in a ring. A packet that comes late from before a change (a resend) gets the
+  // number it would have had, not one already used.
+  private static final int OFFSET_HISTORY = 64;
+  private final int[] changeSource = new int[OFFSET_HISTORY];
+  private final int[] changeOldOffset = new int[OFFSET_HISTORY];
+  private int changes;
+
   private long packetsSent;
   private long octetsSent;
 
@@ -273,6 +286,8 @@ public final class Consumer {
 
   private void switchSource(RtpPacket packet, Vp8Descriptor vp8, long now) {
     seqOffset = (lastSeq + 1 - packet.sequenceNumber()) & 0xFFFF;
+    lastSourceSeq = (packet.sequenceNumber() - 1) & 0xFFFF;
+    changes = 0;
     long elapsedTicks =
         started ? Math.max(1, (now - lastSentNanos) / 1000 * clockRate / 1_000_000) : 1;
     timestampOffset = (lastTimestamp + elapsedTicks - packet.timestamp()) & 0xFFFFFFFFL;
@@ -288,7 +303,13 @@ public final class Consumer {
   }
 
   private void send(RtpPacket packet, Vp8Descriptor vp8, int redPrimary, long now) {
-    int seq = (packet.sequenceNumber() + seqOffset) & 0xFFFF;
+    int seq = outSequence(packet.sequenceNumber());
+    if (seq < 0) {
+      return; // from before every offset change remembered: no number of ours is sure to fit
+    }
+    if (newer(packet.sequenceNumber(), lastSourceSeq)) {
+      lastSourceSeq = packet.sequenceNumber();
+    }
     long timestamp = (packet.timestamp() + timestampOffset) & 0xFFFFFFFFL;
     HeaderExtensionIds ids = spec.extensions();
     int payloadOffset = packet.payloadOffset();
@@ -361,6 +382,53 @@ public final class Consumer {
     out.release();
   }
 
+  private static boolean newer(int a, int b) {
+    return a != b && ((a - b) & 0xFFFF) < 0x8000;
+  }
+
+  /** The subscriber's sequence number for source number {@code source}, or -1. */
+  private int outSequence(int source) {
+    if (changes == 0 || newer(source, lastSourceSeq)) {
+      return (source + seqOffset) & 0xFFFF;
+    }
+    int offset = seqOffset;
+    int kept = Math.min(changes, OFFSET_HISTORY);
+    for (int k = 1; k <= kept; k++) {
+      int i = (changes - k) & (OFFSET_HISTORY - 1);
+      if (newer(source, changeSource[i])) {
+        return (source + offset) & 0xFFFF;
+      }
+      offset = changeOldOffset[i];
+    }
+    return changes > OFFSET_HISTORY ? -1 : (source + offset) & 0xFFFF;
+  }
+
+  /** The offset changes for what comes after source number {@code source}. */
+  private void changeOffset(int source, int newOffset) {
+    int i = changes & (OFFSET_HISTORY - 1);
+    changeSource[i] = source;
+    changeOldOffset[i] = seqOffset;
+    changes++;
+    seqOffset = newOffset & 0xFFFF;
+  }
+
+  /**
+   * A padding-only packet of the publisher's (its browser probing its uplink): not sent on, and the
+   * numbers after it close up, so the subscriber sees no gap and no bytes that carry nothing.
+   */
+  void skipPadding(int sourceSeq, int encoding) {
+    if (paused
+        || closed
+        || !started
+        || encoding != currentEncoding
+        || (bandwidthPaused && lastMarker)
+        || !newer(sourceSeq, lastSourceSeq)) {
+      return; // a late one keeps its place: the media around it already has its numbers
+    }
+    changeOffset(sourceSeq, seqOffset - 1);
+    lastSourceSeq = sourceSeq;
+  }
+
   /**
    * Sends one padding-only packet (RFC 3550 §5.1: no payload, {@code size} bytes of padding) in
    * this video stream, to probe the subscriber's downlink: the next sequence number, the last
@@ -390,7 +458,7 @@ public final class Consumer {
     out.writeZero(size - 1);
     out.writeByte(size);
     // Media after it moves one number on, so the stream stays continuous.
-    seqOffset = (seqOffset + 1) & 0xFFFF;
+    changeOffset(lastSourceSeq, seqOffset + 1);
     lastSeq = seq;
     int bytes = 0;
     out.retain();

@@ -158,14 +158,23 @@ public final class Producer {
     }
     EncodingState encoding = encodings[encodingIndex];
     long now = System.nanoTime();
-    encoding.lastPacketNanos = now;
-    measure(encoding, packet.length(), now);
     int skipped = encoding.stats.update(packet.sequenceNumber(), packet.timestamp(), now);
     if (skipped > 0) {
       endpoint.feedback().missing(encoding.ssrc, packet.sequenceNumber(), skipped);
     } else {
       endpoint.feedback().arrived(encoding.ssrc, packet.sequenceNumber());
     }
+    if (packet.payloadLength() == 0) {
+      // Padding only: the browser probing its uplink (without RTX it pads the media stream
+      // itself). It counted for the sequence numbers above; it is not media: not a sign the
+      // layer sends, not part of its bitrate, and not sent on to anyone.
+      for (int i = 0; i < consumers.size(); i++) {
+        consumers.get(i).skipPadding(packet.sequenceNumber(), encodingIndex);
+      }
+      return;
+    }
+    encoding.lastPacketNanos = now;
+    measure(encoding, packet.length(), now);
     if (!active) {
       active = true;
       endpoint.room().context().events().producerActive(endpoint.room().id(), id());

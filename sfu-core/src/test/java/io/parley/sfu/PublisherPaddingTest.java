@@ -1,0 +1,141 @@
+package io.parley.sfu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.parley.sfu.api.MediaKind;
+import io.parley.sfu.dtls.DtlsCertificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A browser pads its video stream to probe its uplink (padding-only packets on the media SSRC when
+ * no RTX is negotiated). The SFU sends none of that on: the subscriber's stream closes up over it,
+ * with no gap, and a resend that comes late from before the padding still gets its own number.
+ */
+class PublisherPaddingTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(20);
+
+  private Sfu sfu;
+  private EventLoopGroup clients;
+  private ExecutorService dtls;
+  private TestParticipant publisher;
+  private TestParticipant subscriber;
+
+  @AfterEach
+  void stop() {
+    for (TestParticipant p : new TestParticipant[] {publisher, subscriber}) {
+      if (p != null) {
+        p.close();
+      }
+    }
+    if (sfu != null) {
+      sfu.close();
+    }
+    if (clients != null) {
+      clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (dtls != null) {
+      dtls.shutdownNow();
+    }
+  }
+
+  @Test
+  void paddingIsNotSentOnAndALateResendFromBeforeItKeepsItsNumber() throws Exception {
+    sfu = Sfu.start(SfuConfig.loopback());
+    clients = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    dtls = Executors.newCachedThreadPool();
+    DtlsCertificate certificate = DtlsCertificate.generate();
+    publisher = TestParticipant.join(sfu, "room-pad", "pub", clients, certificate, dtls);
+    subscriber = TestParticipant.join(sfu, "room-pad", "sub", clients, certificate, dtls);
+    publisher.publish();
+    subscriber.subscribeTo(publisher);
+    publisher.startSending();
+    Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
+    var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
+    Await.until(DEADLINE, () -> stream.packets.get() > 50, "video flowing");
+    publisher.stopSending();
+    publisher.resendFilter = seq -> false; // this test resends by hand
+
+    // On the publisher's loop: a frame whose last packet is held back (lost on the way), two
+    // padding packets, the next frame; then, once the SFU asked for it, the held packet; then a
+    // frame with padding between its packets' neighbours.
+    var loop = publisher.client.channel().eventLoop();
+    List<Integer> sourceSeqs = new ArrayList<>();
+    ByteBuf[] held = new ByteBuf[1];
+    loop.submit(
+            () -> {
+              ByteBuf[] frame = frame(sourceSeqs);
+              for (int i = 0; i < frame.length - 1; i++) {
+                publisher.client.sendRtp(frame[i]);
+              }
+              held[0] = frame[frame.length - 1];
+              for (int i = 0; i < 2; i++) {
+                publisher.client.sendRtp(
+                    publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              }
+              for (ByteBuf packet : frame(sourceSeqs)) {
+                publisher.client.sendRtp(packet);
+              }
+            })
+        .get(5, TimeUnit.SECONDS);
+    int heldSeq = held[0].getUnsignedShort(held[0].readerIndex() + 2);
+    Await.until(DEADLINE, () -> publisher.nackNanos.containsKey(heldSeq), "the SFU asking for it");
+    loop.submit(
+            () -> {
+              publisher.client.sendRtp(held[0]);
+              ByteBuf[] frame = frame(sourceSeqs);
+              publisher.client.sendRtp(frame[0]);
+              publisher.client.sendRtp(
+                  publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              for (int i = 1; i < frame.length; i++) {
+                publisher.client.sendRtp(frame[i]);
+              }
+            })
+        .get(5, TimeUnit.SECONDS);
+
+    Await.until(
+        DEADLINE,
+        () -> stream.sourceSequenceNumbers.containsAll(sourceSeqs),
+        () -> "every media packet at the subscriber, the resend too; holes " + holes(stream));
+    assertThat(subscriber.paddingReceived.get()).as("padding sent on").isZero();
+    assertThat(stream.duplicates.get()).as("numbers used twice").isZero();
+    assertThat(holes(stream)).as("gaps in the subscriber's numbers").isEmpty();
+  }
+
+  /** A video frame of five packets; their source numbers are added to {@code seqs}. */
+  private ByteBuf[] frame(List<Integer> seqs) {
+    ByteBuf[] packets =
+        publisher.video.videoFrame(PooledByteBufAllocator.DEFAULT, 5000, 1200, false, 3600, 3);
+    for (ByteBuf p : packets) {
+      seqs.add(p.getUnsignedShort(p.readerIndex() + 2));
+    }
+    return packets;
+  }
+
+  /**
+   * Where the subscriber's sequence numbers skip: every number but the newest should have its
+   * successor (numbers wrap at 2^16).
+   */
+  private static String holes(TestParticipant.Received stream) {
+    var seqs = stream.sequenceSnapshot();
+    StringBuilder b = new StringBuilder();
+    int ends = 0;
+    for (int seq : seqs) {
+      if (!seqs.contains((seq + 1) & 0xFFFF) && ++ends > 1) {
+        b.append("after ").append(seq).append(' ');
+      }
+    }
+    return b.toString();
+  }
+}
