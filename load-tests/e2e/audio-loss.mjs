@@ -17,7 +17,7 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 /** Sums the inbound audio and video statistics of every RTCPeerConnection of the page. */
 const BOTH = async () => {
   const audio = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
-  const video = { packetsReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0 };
+  const video = { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0 };
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
@@ -62,6 +62,8 @@ try {
       concealedPercent: +((100 * concealed) / Math.max(1, d.totalSamplesReceived)).toFixed(2),
       video: {
         packetsReceived: v.packetsReceived,
+        // Everything that arrived, headers and padding too.
+        kbps: Math.round(((v.bytesReceived + v.headerBytesReceived) * 8) / Number(seconds) / 1000),
         lossPercent: +((100 * v.packetsLost) / Math.max(1, v.packetsReceived + v.packetsLost)).toFixed(2),
         nacks: v.nackCount,
         plis: v.pliCount,

@@ -104,6 +104,32 @@ class PublisherPaddingTest {
             })
         .get(5, TimeUnit.SECONDS);
 
+    // Padding, a one-packet frame lost on the way, padding again with nothing sent between: the
+    // two paddings are not one run, and the lost packet's place lies between them.
+    loop.submit(
+            () -> {
+              publisher.client.sendRtp(
+                  publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              held[0] = smallFrame(sourceSeqs);
+              publisher.client.sendRtp(
+                  publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              for (ByteBuf packet : frame(sourceSeqs)) {
+                publisher.client.sendRtp(packet);
+              }
+            })
+        .get(5, TimeUnit.SECONDS);
+    int secondHeld = held[0].getUnsignedShort(held[0].readerIndex() + 2);
+    Await.until(
+        DEADLINE, () -> publisher.nackNanos.containsKey(secondHeld), "the SFU asking for it");
+    loop.submit(
+            () -> {
+              publisher.client.sendRtp(held[0]);
+              for (ByteBuf packet : frame(sourceSeqs)) {
+                publisher.client.sendRtp(packet);
+              }
+            })
+        .get(5, TimeUnit.SECONDS);
+
     Await.until(
         DEADLINE,
         () -> stream.sourceSequenceNumbers.containsAll(sourceSeqs),
@@ -111,6 +137,14 @@ class PublisherPaddingTest {
     assertThat(subscriber.paddingReceived.get()).as("padding sent on").isZero();
     assertThat(stream.duplicates.get()).as("numbers used twice").isZero();
     assertThat(holes(stream)).as("gaps in the subscriber's numbers").isEmpty();
+  }
+
+  /** A video frame of one packet; its source number is added to {@code seqs}. */
+  private ByteBuf smallFrame(List<Integer> seqs) {
+    ByteBuf packet =
+        publisher.video.videoFrame(PooledByteBufAllocator.DEFAULT, 500, 1200, false, 3600, 3)[0];
+    seqs.add(packet.getUnsignedShort(packet.readerIndex() + 2));
+    return packet;
   }
 
   /** A video frame of five packets; their source numbers are added to {@code seqs}. */

@@ -69,6 +69,7 @@ public final class Consumer {
   private final int[] changeSource = new int[OFFSET_HISTORY];
   private final int[] changeOldOffset = new int[OFFSET_HISTORY];
   private int changes;
+  private boolean sentSinceChange;
 
   private long packetsSent;
   private long octetsSent;
@@ -309,6 +310,7 @@ public final class Consumer {
     }
     if (newer(packet.sequenceNumber(), lastSourceSeq)) {
       lastSourceSeq = packet.sequenceNumber();
+      sentSinceChange = true;
     }
     long timestamp = (packet.timestamp() + timestampOffset) & 0xFFFFFFFFL;
     HeaderExtensionIds ids = spec.extensions();
@@ -403,12 +405,22 @@ public final class Consumer {
     return changes > OFFSET_HISTORY ? -1 : (source + offset) & 0xFFFF;
   }
 
-  /** The offset changes for what comes after source number {@code source}. */
+  /**
+   * The offset changes for what comes after source number {@code source}. Changes with no media
+   * sent between them (a burst of padding) make one entry: what came before the first keeps the
+   * offset before it, and nothing came between.
+   */
   private void changeOffset(int source, int newOffset) {
-    int i = changes & (OFFSET_HISTORY - 1);
-    changeSource[i] = source;
-    changeOldOffset[i] = seqOffset;
-    changes++;
+    int last = (changes - 1) & (OFFSET_HISTORY - 1);
+    if (changes > 0 && !sentSinceChange && ((source - changeSource[last]) & 0xFFFF) <= 1) {
+      changeSource[last] = source;
+    } else {
+      int i = changes & (OFFSET_HISTORY - 1);
+      changeSource[i] = source;
+      changeOldOffset[i] = seqOffset;
+      changes++;
+    }
+    sentSinceChange = false;
     seqOffset = newOffset & 0xFFFF;
   }
 
