@@ -2,22 +2,14 @@ package io.parley.sfu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.parley.sfu.api.MediaKind;
 import io.parley.sfu.api.MediaMetrics;
-import io.parley.sfu.dtls.DtlsCertificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,35 +23,20 @@ class NackRoundTripTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
   private static final int ROUND_TRIP_MILLIS = 300;
 
-  private Sfu sfu;
-  private EventLoopGroup clients;
-  private ExecutorService dtls;
-  private TestParticipant publisher;
-  private TestParticipant subscriber;
+  private SfuFixture fixture;
 
   @AfterEach
   void stop() {
-    for (TestParticipant p : new TestParticipant[] {publisher, subscriber}) {
-      if (p != null) {
-        p.close();
-      }
-    }
-    if (sfu != null) {
-      sfu.close();
-    }
-    if (clients != null) {
-      clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-    if (dtls != null) {
-      dtls.shutdownNow();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   @Test
   void aResendLostOnALongPathIsAskedForAgainAfterARoundTrip() throws Exception {
-    sfu = Sfu.start(SfuConfig.loopback());
+    fixture = new SfuFixture();
     AtomicBoolean longRoundTrip = new AtomicBoolean();
-    sfu.setMediaMetrics(
+    fixture.sfu.setMediaMetrics(
         new MediaMetrics() {
           @Override
           public void publisherRoundTrip(double rttSeconds) {
@@ -68,11 +45,8 @@ class NackRoundTripTest {
             }
           }
         });
-    clients = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    dtls = Executors.newCachedThreadPool();
-    DtlsCertificate certificate = DtlsCertificate.generate();
-    publisher = TestParticipant.join(sfu, "room-rtt", "pub", clients, certificate, dtls);
-    subscriber = TestParticipant.join(sfu, "room-rtt", "sub", clients, certificate, dtls);
+    TestParticipant publisher = fixture.join("room-rtt", "pub");
+    TestParticipant subscriber = fixture.join("room-rtt", "sub");
     // The publisher only publishes, as a browser's sending transport: its round trip is measured
     // from its answers to the SFU's reference times (RTCP XR), held back as on a long path.
     publisher.reportHoldMillis = ROUND_TRIP_MILLIS;
@@ -98,36 +72,30 @@ class NackRoundTripTest {
           resentNanos.put(seq, now);
           return last != null; // the first resend is lost
         };
-    AtomicInteger dropped = new AtomicInteger();
-    Set<Integer> droppedSeqs = ConcurrentHashMap.newKeySet();
-    publisher.client.setSendFilter(
-        packet -> {
-          boolean video = (packet.getByte(packet.readerIndex() + 1) & 0x7F) == 96;
-          if (video && dropped.get() < 3) {
-            droppedSeqs.add(packet.getUnsignedShort(packet.readerIndex() + 2));
-            dropped.incrementAndGet();
-            return false;
-          }
-          return true;
-        });
-    Await.until(DEADLINE, () -> dropped.get() >= 3, "three packets lost on the uplink");
-    publisher.client.setSendFilter(null);
+    Set<Integer> droppedSeqs = publisher.loseNextVideoPackets(3, DEADLINE);
 
     Await.until(
         DEADLINE,
         () -> stream.sourceSequenceNumbers.containsAll(droppedSeqs),
-        () -> "the lost packets arriving after a second resend; requests " + nacks(droppedSeqs));
+        () ->
+            "the lost packets arriving after a second resend; requests "
+                + nacks(publisher, droppedSeqs));
     for (int seq : droppedSeqs) {
       List<Long> times = publisher.nackNanos.get(seq);
       long gapMillis = (times.get(1) - times.get(0)) / 1_000_000;
       assertThat(gapMillis)
-          .as(() -> "between the first two requests for " + seq + ": " + nacks(droppedSeqs))
+          .as(
+              () ->
+                  "between the first two requests for "
+                      + seq
+                      + ": "
+                      + nacks(publisher, droppedSeqs))
           .isGreaterThanOrEqualTo(ROUND_TRIP_MILLIS);
     }
   }
 
   /** Each lost packet's requests, in milliseconds after its first. */
-  private String nacks(Set<Integer> seqs) {
+  private static String nacks(TestParticipant publisher, Set<Integer> seqs) {
     StringBuilder b = new StringBuilder();
     for (int seq : seqs) {
       List<Long> times = publisher.nackNanos.getOrDefault(seq, List.of());

@@ -4,16 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.parley.sfu.api.MediaKind;
-import io.parley.sfu.dtls.DtlsCertificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,38 +20,21 @@ import org.junit.jupiter.api.Test;
 class PublisherPaddingTest {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
 
-  private Sfu sfu;
-  private EventLoopGroup clients;
-  private ExecutorService dtls;
+  private SfuFixture fixture;
   private TestParticipant publisher;
-  private TestParticipant subscriber;
 
   @AfterEach
   void stop() {
-    for (TestParticipant p : new TestParticipant[] {publisher, subscriber}) {
-      if (p != null) {
-        p.close();
-      }
-    }
-    if (sfu != null) {
-      sfu.close();
-    }
-    if (clients != null) {
-      clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-    if (dtls != null) {
-      dtls.shutdownNow();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   @Test
   void paddingIsNotSentOnAndALateResendFromBeforeItKeepsItsNumber() throws Exception {
-    sfu = Sfu.start(SfuConfig.loopback());
-    clients = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-    dtls = Executors.newCachedThreadPool();
-    DtlsCertificate certificate = DtlsCertificate.generate();
-    publisher = TestParticipant.join(sfu, "room-pad", "pub", clients, certificate, dtls);
-    subscriber = TestParticipant.join(sfu, "room-pad", "sub", clients, certificate, dtls);
+    fixture = new SfuFixture();
+    publisher = fixture.join("room-pad", "pub");
+    TestParticipant subscriber = fixture.join("room-pad", "sub");
     publisher.publish();
     subscriber.subscribeTo(publisher);
     publisher.startSending();

@@ -248,20 +248,7 @@ class RoomForwardingTest {
     var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
     awaitSteadyState(stream);
     int nacksBefore = publisher.nacksReceived.get();
-    AtomicInteger dropped = new AtomicInteger();
-    java.util.Set<Integer> droppedSeqs = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    publisher.client.setSendFilter(
-        packet -> {
-          boolean video = (packet.getByte(packet.readerIndex() + 1) & 0x7F) == 96;
-          if (video && dropped.get() < 3) {
-            droppedSeqs.add(packet.getUnsignedShort(packet.readerIndex() + 2));
-            dropped.incrementAndGet();
-            return false;
-          }
-          return true;
-        });
-    Await.until(DEADLINE, () -> dropped.get() >= 3, "three packets lost on the uplink");
-    publisher.client.setSendFilter(null);
+    var droppedSeqs = publisher.loseNextVideoPackets(3, DEADLINE);
     Await.until(DEADLINE, () -> publisher.nacksReceived.get() > nacksBefore, "a NACK from the SFU");
     Await.until(DEADLINE, () -> publisher.retransmitted.get() >= 3, "the publisher resending");
     long received = stream.packets.get();

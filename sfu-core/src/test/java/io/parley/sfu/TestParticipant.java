@@ -379,6 +379,28 @@ final class TestParticipant implements AutoCloseable {
     }
   }
 
+  /**
+   * Loses its next {@code count} video packets on the way to the SFU, and returns their sequence
+   * numbers once they are lost.
+   */
+  java.util.Set<Integer> loseNextVideoPackets(int count, Duration deadline) {
+    AtomicInteger lost = new AtomicInteger();
+    java.util.Set<Integer> seqs = ConcurrentHashMap.newKeySet();
+    client.setSendFilter(
+        packet -> {
+          boolean isVideo = (packet.getByte(packet.readerIndex() + 1) & 0x7F) == VIDEO_PT;
+          if (isVideo && lost.get() < count) {
+            seqs.add(packet.getUnsignedShort(packet.readerIndex() + 2));
+            lost.incrementAndGet();
+            return false;
+          }
+          return true;
+        });
+    Await.until(deadline, () -> lost.get() >= count, count + " packets lost on the uplink");
+    client.setSendFilter(null);
+    return seqs;
+  }
+
   /** The stream received from {@code other}'s producer of a kind, by the consumer SSRC. */
   Received streamFrom(TestParticipant other, MediaKind kind) {
     for (ConsumerInfo info : consumers.values()) {
