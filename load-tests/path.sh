@@ -104,8 +104,8 @@ def med(*keys):
             r = r[k]
         return r
     return statistics.median(get(r) for r in rs)
-print("receivers %d; audio: lost %.2f %%, made up %.2f %%; video: lost %.2f %%, %.1f frames/s, %s freezes,"
-      " %.2f s frozen, NACKs %s, PLIs %s (medians)" % (len(rs), med("lossPercent"), med("concealedPercent"),
-      med("video", "lossPercent"), med("video", "fps"), med("video", "freezes"), med("video", "frozenSeconds"),
-      med("video", "nacks"), med("video", "plis")))
+print("receivers %d; audio: lost %.2f %%, made up %.2f %%, buffered %s ms; video: lost %.2f %%, %.1f frames/s,"
+      " %s freezes, %.2f s frozen, buffered %s ms, NACKs %s, PLIs %s (medians)" % (len(rs), med("lossPercent"),
+      med("concealedPercent"), med("delayMs"), med("video", "lossPercent"), med("video", "fps"), med("video", "freezes"),
+      med("video", "frozenSeconds"), med("video", "delayMs"), med("video", "nacks"), med("video", "plis")))
 '

@@ -16,8 +16,8 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 
 /** Sums the inbound audio and video statistics of every RTCPeerConnection of the page. */
 const BOTH = async () => {
-  const audio = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
-  const video = { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0 };
+  const audio = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, jitterBufferDelay: 0, jitterBufferEmittedCount: 0 };
+  const video = { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, jitterBufferDelay: 0, jitterBufferEmittedCount: 0 };
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
@@ -60,6 +60,8 @@ try {
       packetsLost: d.packetsLost,
       lossPercent: +((100 * d.packetsLost) / Math.max(1, d.packetsReceived + d.packetsLost)).toFixed(2),
       concealedPercent: +((100 * concealed) / Math.max(1, d.totalSamplesReceived)).toFixed(2),
+      // The mean time a sample waited in the jitter buffer (what a playout delay adds to).
+      delayMs: Math.round((1000 * d.jitterBufferDelay) / Math.max(1, d.jitterBufferEmittedCount)),
       video: {
         packetsReceived: v.packetsReceived,
         // Everything that arrived, headers and padding too.
@@ -70,6 +72,7 @@ try {
         fps: +(v.framesDecoded / Number(seconds)).toFixed(1),
         freezes: v.freezeCount,
         frozenSeconds: +v.totalFreezesDuration.toFixed(2),
+        delayMs: Math.round((1000 * v.jitterBufferDelay) / Math.max(1, v.jitterBufferEmittedCount)),
       },
     };
   });

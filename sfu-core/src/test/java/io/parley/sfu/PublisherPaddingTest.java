@@ -116,6 +116,66 @@ class PublisherPaddingTest {
     assertThat(holes(stream)).as("gaps in the subscriber's numbers").isEmpty();
   }
 
+  @Test
+  void paddingLostBetweenTwoFramesIsNotAskedForAndLeavesNoHole() throws Exception {
+    fixture = new SfuFixture();
+    publisher = fixture.join("room-padloss", "pub");
+    TestParticipant subscriber = fixture.join("room-padloss", "sub");
+    publisher.publish();
+    subscriber.subscribeTo(publisher);
+    publisher.startSending();
+    Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
+    var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
+    Await.until(DEADLINE, () -> stream.packets.get() > 50, "video flowing");
+    publisher.stopSending();
+    publisher.resendFilter = seq -> false; // padding cannot be resent
+
+    // A frame; padding lost on the way, padding that arrives, padding lost again; the next frame
+    // (its picture id the next one), and one more. Only padding lay between the two frames.
+    var loop = publisher.client.channel().eventLoop();
+    List<Integer> sourceSeqs = new ArrayList<>();
+    int[] lost = new int[2];
+    loop.submit(
+            () -> {
+              for (ByteBuf packet : frame(sourceSeqs)) {
+                publisher.client.sendRtp(packet);
+              }
+              lost[0] = lose(publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              publisher.client.sendRtp(
+                  publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              lost[1] = lose(publisher.video.paddingPacket(PooledByteBufAllocator.DEFAULT, 200, 3));
+              for (int f = 0; f < 2; f++) {
+                for (ByteBuf packet : frame(sourceSeqs)) {
+                  publisher.client.sendRtp(packet);
+                }
+              }
+            })
+        .get(5, TimeUnit.SECONDS);
+
+    Await.until(
+        DEADLINE,
+        () -> stream.sourceSequenceNumbers.containsAll(sourceSeqs),
+        () -> "every media packet at the subscriber; holes " + holes(stream));
+    assertThat(holes(stream)).as("gaps in the subscriber's numbers").isEmpty();
+    Await.until(
+        DEADLINE,
+        () -> fixture.sfu.stats().uplinkPaddingLost.sum() == 2,
+        () -> "both losses known as padding: " + fixture.sfu.stats().uplinkPaddingLost.sum());
+    assertThat(subscriber.paddingReceived.get()).as("padding sent on").isZero();
+    // The one right before the frame was never asked for; the one before the padding that arrived
+    // was asked for once, when that padding showed the gap, and not again.
+    assertThat(publisher.nackNanos).doesNotContainKey(lost[1]);
+    assertThat(publisher.nackNanos.getOrDefault(lost[0], List.of())).hasSizeLessThanOrEqualTo(1);
+    assertThat(fixture.sfu.stats().uplinkUnrecovered.sum()).isZero();
+  }
+
+  /** A packet lost on the way: its number taken, nothing sent. */
+  private static int lose(ByteBuf packet) {
+    int seq = packet.getUnsignedShort(packet.readerIndex() + 2);
+    packet.release();
+    return seq;
+  }
+
   /** A video frame of one packet; its source number is added to {@code seqs}. */
   private ByteBuf smallFrame(List<Integer> seqs) {
     ByteBuf packet =

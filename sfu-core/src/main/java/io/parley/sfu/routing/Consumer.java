@@ -425,6 +425,28 @@ public final class Consumer {
   }
 
   /**
+   * Everything the publisher numbered between the last media packet and {@code sourceSeq} (the
+   * first packet of the next frame) carried no media: padding, some of it lost on the uplink (it
+   * cannot be resent). The numbers close up over it, so the subscriber sees no hole that nothing
+   * will ever fill.
+   */
+  void closeUpBefore(int sourceSeq, int encoding) {
+    if (paused
+        || closed
+        || !started
+        || encoding != currentEncoding
+        || !lastMarker
+        || !newer(sourceSeq, lastSourceSeq)) {
+      return;
+    }
+    int offset = (lastSeq + 1 - sourceSeq) & 0xFFFF;
+    if (offset != seqOffset) {
+      changeOffset((sourceSeq - 1) & 0xFFFF, offset);
+      lastSourceSeq = (sourceSeq - 1) & 0xFFFF;
+    }
+  }
+
+  /**
    * A padding-only packet of the publisher's (its browser probing its uplink): not sent on, and the
    * numbers after it close up, so the subscriber sees no gap and no bytes that carry nothing.
    */
@@ -478,6 +500,9 @@ public final class Consumer {
       bytes = out.readableBytes();
       subscriber.sentWithTransportSequence(transportSequence, bytes, now);
       subscriber.room().context().stats().paddingPackets.increment();
+      // Kept like media: one lost on the way would otherwise stay a hole in the stream that the
+      // browser asks for again and again and counts as lost video.
+      cache.put(seq, out, now);
     }
     out.release();
     return bytes;

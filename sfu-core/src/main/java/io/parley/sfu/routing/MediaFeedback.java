@@ -288,6 +288,25 @@ final class MediaFeedback {
     }
   }
 
+  /**
+   * The numbers strictly between {@code after} and {@code before} carried no media (see {@link
+   * Producer}): the ones still missing are not asked for again, and {@code skippedNow} more were
+   * found missing just now (right before {@code before}).
+   */
+  void notMedia(long ssrc, int after, int before, int skippedNow) {
+    int span = (before - after) & 0xFFFF;
+    for (int i = missingCount - 1; i >= 0; i--) {
+      int distance = (missingSeq[i] - after) & 0xFFFF;
+      if (missingSsrc[i] == ssrc && distance > 0 && distance < span) {
+        removeMissing(i);
+        endpoint.room().context().stats().uplinkPaddingLost.increment();
+      }
+    }
+    if (skippedNow > 0) {
+      endpoint.room().context().stats().uplinkPaddingLost.add(skippedNow);
+    }
+  }
+
   private void removeMissing(int i) {
     missingCount--;
     missingSsrc[i] = missingSsrc[missingCount];

@@ -24,6 +24,12 @@ public final class MediaStats {
   /** Packets lost on a publisher's uplink that the SFU stopped asking for (tries or age spent). */
   public final LongAdder uplinkUnrecovered = new LongAdder();
 
+  /**
+   * Packets lost on a publisher's uplink that turned out to be padding (between two consecutive
+   * frames): not asked for again, and closed over for subscribers.
+   */
+  public final LongAdder uplinkPaddingLost = new LongAdder();
+
   public final LongAdder pliIn = new LongAdder();
   public final LongAdder pliOut = new LongAdder();
   public final LongAdder transportCcFeedbackOut = new LongAdder();

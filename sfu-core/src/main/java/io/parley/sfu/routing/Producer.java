@@ -42,6 +42,11 @@ public final class Producer {
     long windowBytes;
     long windowStartNanos = Long.MIN_VALUE;
     long bitrateBps;
+    // The newest media packet (not padding): its number, whether it ended a frame, its VP8 picture
+    // id (-1 if none), to tell what a gap after it held.
+    int mediaSeq = -1;
+    boolean mediaEndedFrame;
+    int mediaPictureId = -1;
 
     EncodingState(int index, Encoding encoding, int clockRate) {
       this.index = index;
@@ -158,11 +163,36 @@ public final class Producer {
     }
     EncodingState encoding = encodings[encodingIndex];
     long now = System.nanoTime();
-    int skipped = encoding.stats.update(packet.sequenceNumber(), packet.timestamp(), now);
-    if (skipped > 0) {
-      endpoint.feedback().missing(encoding.ssrc, packet.sequenceNumber(), skipped);
+    int seq = packet.sequenceNumber();
+    Vp8Descriptor descriptor = null;
+    if (video
+        && packet.payloadLength() > 0
+        && vp8.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
+      descriptor = vp8;
+    }
+    boolean afterPadding = descriptor != null && onlyPaddingBefore(encoding, seq, descriptor);
+    int skipped = encoding.stats.update(seq, packet.timestamp(), now);
+    if (afterPadding) {
+      // Whatever is missing since the last frame was padding: nothing to ask for again.
+      endpoint.feedback().notMedia(encoding.ssrc, encoding.mediaSeq, seq, skipped);
+      for (int i = 0; i < consumers.size(); i++) {
+        consumers.get(i).closeUpBefore(seq, encodingIndex);
+      }
+    } else if (!video) {
+      // No NACK for audio: the publish answer does not offer it (browsers keep no audio to resend;
+      // redundant audio and Opus's own FEC cover a loss, and subscribers' NACKs are answered from
+      // the SFU's cache).
+    } else if (skipped > 0) {
+      endpoint.feedback().missing(encoding.ssrc, seq, skipped);
     } else {
-      endpoint.feedback().arrived(encoding.ssrc, packet.sequenceNumber());
+      endpoint.feedback().arrived(encoding.ssrc, seq);
+    }
+    if (packet.payloadLength() > 0
+        && (encoding.mediaSeq < 0 || ((seq - encoding.mediaSeq) & 0xFFFF) < 0x8000)) {
+      encoding.mediaSeq = seq;
+      encoding.mediaEndedFrame = packet.marker();
+      encoding.mediaPictureId =
+          descriptor != null && descriptor.hasPictureId() ? descriptor.pictureId() : -1;
     }
     if (packet.payloadLength() == 0) {
       // Padding only: the browser probing its uplink (without RTX it pads the media stream
@@ -200,15 +230,33 @@ public final class Producer {
       endpoint.room().context().stats().redIn.increment();
     }
     boolean keyframe = false;
-    Vp8Descriptor descriptor = null;
-    if (video && vp8.parse(packet.buffer(), packet.payloadOffset(), packet.payloadLength())) {
-      descriptor = vp8;
-      keyframe = vp8.isKeyframe();
+    if (descriptor != null) {
+      keyframe = descriptor.isKeyframe();
       encoding.keyframeSinceRequest |= keyframe;
     }
     for (int i = 0; i < consumers.size(); i++) {
       consumers.get(i).forward(packet, encodingIndex, descriptor, keyframe, redPrimary, now);
     }
+  }
+
+  /**
+   * Whether the numbers between the newest media packet and {@code seq} (none, or some never seen)
+   * can only have been padding: that packet ended frame P, this one starts frame P + 1, so no frame
+   * lies between. Chromium without RTX pads its video stream only between frames, and cannot resend
+   * padding; asking for it again is wasted, and a subscriber would be left with a hole.
+   */
+  private static boolean onlyPaddingBefore(EncodingState encoding, int seq, Vp8Descriptor vp8) {
+    if (encoding.mediaSeq < 0
+        || !encoding.mediaEndedFrame
+        || encoding.mediaPictureId < 0
+        || !vp8.hasPictureId()
+        || !vp8.startOfPartition()
+        || vp8.partitionIndex() != 0) {
+      return false;
+    }
+    int gap = (seq - encoding.mediaSeq) & 0xFFFF;
+    int mask = vp8.pictureIdIs16Bit() ? 0x7FFF : 0x7F;
+    return gap > 1 && gap < 0x8000 && vp8.pictureId() == ((encoding.mediaPictureId + 1) & mask);
   }
 
   private static void measure(EncodingState encoding, int bytes, long now) {

@@ -215,6 +215,10 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
         .tag("outcome", "unrecovered")
         .register(registry);
+    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkPaddingLost.sum())
+        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
+        .tag("outcome", "padding")
+        .register(registry);
     counter(
         "parley.keyframe.requests.received",
         "PLI and FIR entries received from subscribers",
