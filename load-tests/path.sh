@@ -76,7 +76,7 @@ run() {
   local out
   out=$(cd "$here/e2e" && node audio-loss.mjs "http://127.0.0.1:$http" "$seconds")
   local counters
-  counters=$(curl -sf "http://127.0.0.1:$http/metrics" | grep -E '^parley_(rtp_packets_sent|rtp_bytes_sent|nacks_sent|nacks_received|retransmissions|retransmission_misses|uplink_losses|dropped_packets|keyframe_requests_received|keyframe_requests_sent|downlink_congestion|downlink_layer_changes|downlink_video_pauses|layer_switches)_total' \
+  counters=$(curl -sf "http://127.0.0.1:$http/metrics" | grep -E '^parley_(rtp_packets_sent|rtp_bytes_sent|nacks_sent|nacks_received|retransmissions|retransmission_misses|uplink_losses|dropped_packets|keyframe_requests_received|keyframe_requests_sent|downlink_congestion|downlink_layer_changes|downlink_video_pauses|layer_switches|playout_delay_changes)_total' \
     | sed -E 's/^parley_//; s/_total//; s/\{(outcome|reason|kind)="([a-z_]*)"\}/_\2/; s/\{[^}]*\}//' | awk '{a[$1]+=$2} END {for (k in a) printf "%s=%d ", k, a[k]}')
   kill "$relay_pid"
   wait "$relay_pid" 2>/dev/null || true
@@ -105,7 +105,8 @@ def med(*keys):
         return r
     return statistics.median(get(r) for r in rs)
 print("receivers %d; audio: lost %.2f %%, made up %.2f %%, buffered %s ms; video: lost %.2f %%, %.1f frames/s,"
-      " %s freezes, %.2f s frozen, buffered %s ms, NACKs %s, PLIs %s (medians)" % (len(rs), med("lossPercent"),
-      med("concealedPercent"), med("delayMs"), med("video", "lossPercent"), med("video", "fps"), med("video", "freezes"),
-      med("video", "frozenSeconds"), med("video", "delayMs"), med("video", "nacks"), med("video", "plis")))
+      " %s freezes, %.2f s frozen, buffered %s ms (aimed at %s), NACKs %s, PLIs %s (medians)" % (len(rs),
+      med("lossPercent"), med("concealedPercent"), med("delayMs"), med("video", "lossPercent"), med("video", "fps"),
+      med("video", "freezes"), med("video", "frozenSeconds"), med("video", "delayMs"), med("video", "targetMs"),
+      med("video", "nacks"), med("video", "plis")))
 '

@@ -17,7 +17,7 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 /** Sums the inbound audio and video statistics of every RTCPeerConnection of the page. */
 const BOTH = async () => {
   const audio = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, jitterBufferDelay: 0, jitterBufferEmittedCount: 0 };
-  const video = { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, jitterBufferDelay: 0, jitterBufferEmittedCount: 0 };
+  const video = { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, jitterBufferDelay: 0, jitterBufferTargetDelay: 0, jitterBufferEmittedCount: 0 };
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
@@ -73,6 +73,8 @@ try {
         freezes: v.freezeCount,
         frozenSeconds: +v.totalFreezesDuration.toFixed(2),
         delayMs: Math.round((1000 * v.jitterBufferDelay) / Math.max(1, v.jitterBufferEmittedCount)),
+        // What the browser aimed at: its jitter estimate, or a playout delay the server asked for.
+        targetMs: Math.round((1000 * v.jitterBufferTargetDelay) / Math.max(1, v.jitterBufferEmittedCount)),
       },
     };
   });

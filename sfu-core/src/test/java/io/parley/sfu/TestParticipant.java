@@ -16,9 +16,12 @@ import io.parley.sfu.client.WebRtcClient;
 import io.parley.sfu.dtls.DtlsCertificate;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.Vp8Descriptor;
+import io.parley.sfu.rtp.rtcp.ReportBlock;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
 import io.parley.sfu.rtp.rtcp.RtcpNack;
+import io.parley.sfu.rtp.rtcp.RtcpReceiverReport;
+import io.parley.sfu.rtp.rtcp.RtcpSenderReport;
 import io.parley.sfu.rtp.rtcp.RtcpXr;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
 final class TestParticipant implements AutoCloseable {
   static final int AUDIO_PT = 111;
   static final int VIDEO_PT = 96;
-  static final HeaderExtensionIds EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 2);
+  static final int PLAYOUT_DELAY_ID = 6;
+  static final HeaderExtensionIds EXTENSIONS =
+      new HeaderExtensionIds(1, 0, 0, 3, 2, PLAYOUT_DELAY_ID);
 
   /** What one received stream (one consumer SSRC) looked like. */
   static final class Received {
@@ -62,6 +67,14 @@ final class TestParticipant implements AutoCloseable {
     volatile long latencyNanos = Long.MAX_VALUE;
 
     volatile boolean keyframe;
+
+    /** The newest sequence number received (by arrival), for receiver reports. */
+    volatile int highestSeq = -1;
+
+    /** The playout-delay extension's value on the latest packet, or -1 if it had none. */
+    volatile int playoutDelay = -1;
+
+    final AtomicLong packetsWithPlayoutDelay = new AtomicLong();
   }
 
   final String roomId;
@@ -109,11 +122,18 @@ final class TestParticipant implements AutoCloseable {
   final Map<Integer, List<Long>> nackNanos = new ConcurrentHashMap<>();
 
   /**
-   * When not negative, each sender report from the SFU is answered with a receiver report this many
-   * milliseconds later that claims no delay (DLSR 0): the SFU then measures a round trip that long,
-   * as on a long path.
+   * When not negative, the SFU's reference time (RRTR, to a publisher) is answered with a DLRR this
+   * many milliseconds later that claims no delay, and so is each sender report (about a stream this
+   * participant receives) with a receiver report: the SFU then measures a round trip that long each
+   * way, as on a long path.
    */
   volatile int reportHoldMillis = -1;
+
+  /** Whether {@link #startSending} sends a sender report about its video once a second. */
+  volatile boolean sendSenderReports;
+
+  /** The fraction lost (of 256) this participant's receiver reports give. */
+  volatile int reportedFractionLost;
 
   private ScheduledFuture<?> audioTask;
   private ScheduledFuture<?> videoTask;
@@ -245,6 +265,15 @@ final class TestParticipant implements AutoCloseable {
               boolean key = forceKeyframe || frames % 50 == 0;
               forceKeyframe = false;
               frames++;
+              if (sendSenderReports && frames % 25 == 1) {
+                // As a browser does about once a second: what the SFU translates into its own
+                // sender reports to subscribers.
+                ByteBuf sr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+                long ms = System.currentTimeMillis();
+                long ntp = ((ms / 1000 + 2_208_988_800L) << 32) | ((ms % 1000) << 32) / 1000;
+                RtcpSenderReport.write(sr, videoSsrc, ntp, frames * 3600L, frames * 5L, 0);
+                client.sendRtcp(sr);
+              }
               for (ByteBuf packet :
                   video.videoFrame(
                       PooledByteBufAllocator.DEFAULT, key ? 15000 : 5000, 1200, key, 3600, 3)) {
@@ -292,6 +321,14 @@ final class TestParticipant implements AutoCloseable {
     }
     Received r = received.computeIfAbsent(rtp.ssrc(), k -> new Received());
     r.packets.incrementAndGet();
+    if (r.highestSeq < 0 || ((rtp.sequenceNumber() - r.highestSeq) & 0xFFFF) < 0x8000) {
+      r.highestSeq = rtp.sequenceNumber();
+    }
+    int delayAt = rtp.extensionOffset(PLAYOUT_DELAY_ID);
+    r.playoutDelay = delayAt < 0 ? -1 : packet.getUnsignedMedium(delayAt);
+    if (delayAt >= 0) {
+      r.packetsWithPlayoutDelay.incrementAndGet();
+    }
     if (!r.sequenceNumbers.add(rtp.sequenceNumber())) {
       r.duplicates.incrementAndGet();
     }
@@ -337,12 +374,37 @@ final class TestParticipant implements AutoCloseable {
         transportCcReceived.incrementAndGet();
       } else if (type == Rtcp.PT_SR) {
         senderReportsReceived.incrementAndGet();
+        answerSenderReport(packet, compound.offset());
       } else if (type == Rtcp.PT_XR) {
         answerReferenceTime(packet, compound.offset(), compound.contentLength());
       } else if (type == Rtcp.PT_RR) {
         receiverReportsReceived.incrementAndGet();
       }
     }
+  }
+
+  private void answerSenderReport(ByteBuf packet, int offset) {
+    int hold = reportHoldMillis;
+    long ssrc = packet.getUnsignedInt(offset + 4);
+    Received r = received.get(ssrc);
+    if (hold < 0 || r == null) {
+      return;
+    }
+    long ntpMiddle = (packet.getLong(offset + 8) >>> 16) & 0xFFFFFFFFL;
+    client
+        .channel()
+        .eventLoop()
+        .schedule(
+            () -> {
+              ByteBuf rr = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
+              RtcpReceiverReport.write(
+                  rr,
+                  videoSsrc,
+                  new ReportBlock(ssrc, reportedFractionLost, 0, r.highestSeq, 0, ntpMiddle, 0));
+              client.sendRtcp(rr);
+            },
+            hold,
+            TimeUnit.MILLISECONDS);
   }
 
   private void answerReferenceTime(ByteBuf packet, int offset, int length) {

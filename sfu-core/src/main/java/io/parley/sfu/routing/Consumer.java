@@ -74,6 +74,12 @@ public final class Consumer {
   private long packetsSent;
   private long octetsSent;
 
+  // Video: the playout delay asked of the subscriber's browser. Each packet carries it from a
+  // change until the subscriber's report shows a packet that carried it arrived.
+  private final PlayoutDelay playoutDelay;
+  private boolean playoutDelayToSend;
+  private int playoutDelayFirstSeq = -1;
+
   Consumer(ConsumerSpec spec, Producer producer, Endpoint subscriber) {
     this.spec = spec;
     this.producer = producer;
@@ -83,6 +89,7 @@ public final class Consumer {
     this.clockRate = producer.spec().codec().clockRate();
     this.video = producer.kind() == MediaKind.VIDEO;
     this.cache = new PacketCache(video ? 512 : 64, CACHE_MAX_AGE_NANOS);
+    this.playoutDelay = video && spec.extensions().playoutDelay() != 0 ? new PlayoutDelay() : null;
     this.targetEncoding = producer.encodings().length - 1;
     this.lastSeq = random.nextInt(0x10000);
     this.lastTimestamp = random.nextLong(0x100000000L);
@@ -343,6 +350,18 @@ public final class Consumer {
     if (level >= 0) {
       header.addExtension8(ids.audioLevel(), level);
     }
+    if (playoutDelayToSend) {
+      header.addExtension24(
+          ids.playoutDelay(), PlayoutDelay.wire(playoutDelay.millis(), PlayoutDelay.MAX_SENT_MS));
+      if (playoutDelayFirstSeq < 0
+          && vp8 != null
+          && vp8.startOfPartition()
+          && vp8.partitionIndex() == 0) {
+        // The browser takes the delay from a frame's first packet: once the subscriber reports
+        // one of those, it has it.
+        playoutDelayFirstSeq = seq;
+      }
+    }
     header.finish();
     int payloadStart = out.writerIndex();
     out.writeBytes(packet.buffer(), payloadOffset, payloadLength);
@@ -542,8 +561,43 @@ public final class Consumer {
     return packet.buffer().getUnsignedByte(offset);
   }
 
+  /**
+   * The subscriber's receiver report on this stream: a loss it reports, whether a packet that
+   * carried the playout delay has arrived, and the delay recomputed from both legs' round trips.
+   */
+  void report(int fractionLost, long extendedHighestSeq, long now) {
+    if (playoutDelay == null) {
+      return;
+    }
+    if (fractionLost > 0) {
+      playoutDelay.downlinkLoss(now);
+    }
+    if (playoutDelayToSend
+        && playoutDelayFirstSeq >= 0
+        && !newer(playoutDelayFirstSeq, (int) (extendedHighestSeq & 0xFFFF))) {
+      playoutDelayToSend = false;
+    }
+    if (playoutDelay.update(
+        now,
+        subscriber.feedback().rttMillis(),
+        producer.endpoint().feedback().rttMillis(),
+        producer.lastUplinkLossNanos())) {
+      playoutDelayToSend = true;
+      playoutDelayFirstSeq = -1;
+      subscriber.room().context().stats().playoutDelayChanges.increment();
+    }
+  }
+
+  /** The playout delay asked of the subscriber now, in ms; 0 for none. */
+  int playoutDelayMillis() {
+    return playoutDelay == null ? 0 : playoutDelay.millis();
+  }
+
   /** Answers a NACK from the subscriber: resends what the cache still has. */
   void retransmit(int sequenceNumber) {
+    if (playoutDelay != null) {
+      playoutDelay.downlinkLoss(System.nanoTime());
+    }
     ByteBuf cached = cache.get(sequenceNumber);
     if (cached != null) {
       subscriber.resendProtected(cached);

@@ -206,6 +206,10 @@ final class MediaFeedback {
     if (consumer == null || consumer.clockRate() <= 0) {
       return;
     }
+    consumer.report(
+        ReportBlock.fractionLost(packet, at),
+        ReportBlock.extendedHighestSequence(packet, at),
+        System.nanoTime());
     endpoint
         .room()
         .context()

@@ -30,6 +30,14 @@ public final class MediaStats {
    */
   public final LongAdder uplinkPaddingLost = new LongAdder();
 
+  /** Packets lost on a publisher's uplink in a layer no subscriber received: not asked for. */
+  public final LongAdder uplinkUnwatchedLost = new LongAdder();
+
+  /**
+   * Times a subscriber's browser was asked for a new video playout delay ({@link PlayoutDelay}).
+   */
+  public final LongAdder playoutDelayChanges = new LongAdder();
+
   public final LongAdder pliIn = new LongAdder();
   public final LongAdder pliOut = new LongAdder();
   public final LongAdder transportCcFeedbackOut = new LongAdder();

@@ -69,6 +69,9 @@ public final class Producer {
   private boolean active;
   private boolean closed;
 
+  /** When a packet of this (video) producer was last found lost on the publisher's uplink. */
+  private long lastUplinkLossNanos = Long.MIN_VALUE / 2;
+
   Producer(ProducerSpec spec, Endpoint endpoint) {
     this.spec = spec;
     this.endpoint = endpoint;
@@ -178,11 +181,15 @@ public final class Producer {
       for (int i = 0; i < consumers.size(); i++) {
         consumers.get(i).closeUpBefore(seq, encodingIndex);
       }
-    } else if (!video) {
-      // No NACK for audio: the publish answer does not offer it (browsers keep no audio to resend;
-      // redundant audio and Opus's own FEC cover a loss, and subscribers' NACKs are answered from
-      // the SFU's cache).
+    } else if (skipped > 0 && !sentOn(encodingIndex)) {
+      // A layer no subscriber receives or waits for (the others' downlinks take a lower one):
+      // nobody needs what it lost, and a switch to it starts at a keyframe anyway.
+      endpoint.room().context().stats().uplinkUnwatchedLost.add(skipped);
     } else if (skipped > 0) {
+      // Audio too: Chromium keeps its sent audio and resends it on a NACK (measured: without the
+      // SFU's NACKs, audio lost on a 5 % uplink stays lost for every subscriber), though the
+      // publish answer offers no nack for Opus.
+      lastUplinkLossNanos = now;
       endpoint.feedback().missing(encoding.ssrc, seq, skipped);
     } else {
       endpoint.feedback().arrived(encoding.ssrc, seq);
@@ -257,6 +264,21 @@ public final class Producer {
     int gap = (seq - encoding.mediaSeq) & 0xFFFF;
     int mask = vp8.pictureIdIs16Bit() ? 0x7FFF : 0x7F;
     return gap > 1 && gap < 0x8000 && vp8.pictureId() == ((encoding.mediaPictureId + 1) & mask);
+  }
+
+  /** Whether some consumer sends this encoding on, or waits for its keyframe to switch to it. */
+  private boolean sentOn(int encoding) {
+    for (int i = 0; i < consumers.size(); i++) {
+      Consumer c = consumers.get(i);
+      if (!c.isIdle() && (c.currentEncoding() == encoding || c.targetEncoding() == encoding)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  long lastUplinkLossNanos() {
+    return lastUplinkLossNanos;
   }
 
   private static void measure(EncodingState encoding, int bytes, long now) {

@@ -313,13 +313,17 @@ public record ParleyConfig(
    *     the audio bitrate
    * @param pauseUnwatchedLayers ask each browser to send only the simulcast layers someone watches
    *     (a camera shown small everywhere is not encoded and uploaded at 720p)
+   * @param playoutDelay let the SFU ask a subscriber's browser to hold video frames a round trip
+   *     longer while packets are being lost on a long path, so a resent packet still makes its
+   *     frame (smooth video for a little more delay; off: freezes instead)
    */
   public record Signalling(
       int maxMessageBytes,
       int drainTimeoutSeconds,
       int maxParticipantsPerRoom,
       boolean audioRed,
-      boolean pauseUnwatchedLayers) {
+      boolean pauseUnwatchedLayers,
+      boolean playoutDelay) {
     public Signalling(int maxMessageBytes) {
       this(maxMessageBytes, 0);
     }
@@ -338,6 +342,21 @@ public record ParleyConfig(
         int maxParticipantsPerRoom,
         boolean audioRed) {
       this(maxMessageBytes, drainTimeoutSeconds, maxParticipantsPerRoom, audioRed, true);
+    }
+
+    public Signalling(
+        int maxMessageBytes,
+        int drainTimeoutSeconds,
+        int maxParticipantsPerRoom,
+        boolean audioRed,
+        boolean pauseUnwatchedLayers) {
+      this(
+          maxMessageBytes,
+          drainTimeoutSeconds,
+          maxParticipantsPerRoom,
+          audioRed,
+          pauseUnwatchedLayers,
+          true);
     }
   }
 
@@ -379,7 +398,8 @@ public record ParleyConfig(
             integer(env, "PARLEY_DRAIN_TIMEOUT_SECONDS", 0),
             integer(env, "PARLEY_MAX_PARTICIPANTS_PER_ROOM", 100),
             bool(env, "PARLEY_AUDIO_RED", true),
-            bool(env, "PARLEY_PAUSE_UNWATCHED_LAYERS", true));
+            bool(env, "PARLEY_PAUSE_UNWATCHED_LAYERS", true),
+            bool(env, "PARLEY_PLAYOUT_DELAY", true));
     String adminPort = env.get("PARLEY_ADMIN_PORT");
     Admin admin =
         adminPort == null || adminPort.isBlank()

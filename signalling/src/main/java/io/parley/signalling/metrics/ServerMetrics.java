@@ -215,9 +215,19 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
         .tag("outcome", "unrecovered")
         .register(registry);
+    counter(
+        "parley.playout.delay.changes",
+        "Times a subscriber's browser was asked to hold video frames longer or shorter, so resends"
+            + " on a long lossy path make their frames",
+        s,
+        st -> st.playoutDelayChanges);
     FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkPaddingLost.sum())
         .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
         .tag("outcome", "padding")
+        .register(registry);
+    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkUnwatchedLost.sum())
+        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
+        .tag("outcome", "unwatched")
         .register(registry);
     counter(
         "parley.keyframe.requests.received",

@@ -44,6 +44,8 @@ final class Participant {
   /**
    * @param red whether the browser takes redundant audio (see {@link Subscriber})
    * @param askForRed whether to ask the browser to send its mic as redundant audio
+   * @param playoutDelay whether the SFU may ask the browser to hold video frames longer on a long,
+   *     lossy path (see {@link Subscriber})
    */
   Participant(
       String id,
@@ -53,7 +55,8 @@ final class Participant {
       MediaPlane media,
       String token,
       boolean red,
-      boolean askForRed) {
+      boolean askForRed,
+      boolean playoutDelay) {
     this.id = id;
     this.name = name;
     this.room = room;
@@ -67,6 +70,7 @@ final class Participant {
             media,
             connection,
             red,
+            playoutDelay,
             track -> {
               Participant owner = room.get(track.participantId());
               return owner != null && owner.audioMuted;

@@ -231,7 +231,15 @@ public final class RoomService {
     boolean wasHost = room.returningHost(returning, now);
     Participant p =
         new Participant(
-            id, j.name(), room, c, media, newToken(), j.takesRed(), config.signalling().audioRed());
+            id,
+            j.name(),
+            room,
+            c,
+            media,
+            newToken(),
+            j.takesRed(),
+            config.signalling().audioRed(),
+            config.signalling().playoutDelay());
     p.place = rejoin != null && room == before ? rejoin.place() : room.nextPlace();
     room.add(p);
     room.issueRejoinToken(p.rejoinToken, p, now);

@@ -61,8 +61,9 @@ final class Subscriber {
       MediaPlane media,
       Connection connection,
       boolean red,
+      boolean playoutDelay,
       java.util.function.Predicate<Track> audioMuted) {
-    this.sdp = new SubscribeOfferBuilder(red);
+    this.sdp = new SubscribeOfferBuilder(red, playoutDelay);
     this.audioMuted = audioMuted;
     this.roomId = roomId;
     this.endpointId = participantId + "/sub";
@@ -106,7 +107,7 @@ final class Subscriber {
                         track.producerId(),
                         mid,
                         sdp.codecFor(track.kind()),
-                        SubscribeOfferBuilder.extensionsFor(track.kind()))))
+                        sdp.extensionsFor(track.kind()))))
         .onSuccess(
             info -> {
               if (closed) {

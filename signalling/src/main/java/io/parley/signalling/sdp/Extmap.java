@@ -13,6 +13,8 @@ public record Extmap(int id, Direction direction, String uri) {
   public static final String TRANSPORT_CC =
       "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
   public static final String AUDIO_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+  public static final String PLAYOUT_DELAY =
+      "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay";
 
   static Extmap parse(String v) {
     String[] p = SdpText.fields(v);

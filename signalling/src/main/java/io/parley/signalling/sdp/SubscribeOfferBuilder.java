@@ -25,14 +25,23 @@ public final class SubscribeOfferBuilder {
   /** Redundant audio over Opus ({@code red/48000/2}), offered to subscribers that take it. */
   public static final int RED_PT = 63;
 
-  /** The header extensions Parley writes to subscribers: mid 1, audio level 2, transport-cc 3. */
+  /**
+   * The header extensions Parley writes to subscribers: mid 1, audio level 2, transport-cc 3, and
+   * on video the playout delay 4 (a browser that does not know it leaves it out of its answer and
+   * ignores it, RFC 8285).
+   */
   public static final HeaderExtensionIds AUDIO_EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 2);
 
-  public static final HeaderExtensionIds VIDEO_EXTENSIONS = new HeaderExtensionIds(1, 0, 0, 3, 0);
+  public static final HeaderExtensionIds VIDEO_EXTENSIONS =
+      new HeaderExtensionIds(1, 0, 0, 3, 0, 4);
+
+  private static final HeaderExtensionIds VIDEO_EXTENSIONS_WITHOUT_PLAYOUT_DELAY =
+      new HeaderExtensionIds(1, 0, 0, 3, 0);
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final boolean red;
+  private final boolean playoutDelay;
   private final String sessionId = newSessionId();
   private final List<Slot> slots = new ArrayList<>();
   private long version;
@@ -56,14 +65,17 @@ public final class SubscribeOfferBuilder {
    * @param red whether the subscriber's browser takes redundant audio: its audio sections then
    *     offer {@code red/48000/2} first, and the SFU passes on a publisher's redundant audio as it
    *     comes (else it sends the newest frame of each packet alone, as plain Opus)
+   * @param playoutDelay whether to offer the playout-delay header extension on video, so the SFU
+   *     may ask the browser to hold frames long enough for a resend on a long, lossy path
    */
-  public SubscribeOfferBuilder(boolean red) {
+  public SubscribeOfferBuilder(boolean red, boolean playoutDelay) {
     this.red = red;
+    this.playoutDelay = playoutDelay;
   }
 
-  /** A subscriber without redundant audio. */
+  /** A subscriber without redundant audio, with playout delay. */
   public SubscribeOfferBuilder() {
-    this(false);
+    this(false, true);
   }
 
   /** The codec the SFU sends a consumer of {@code kind} on this transport. */
@@ -74,8 +86,12 @@ public final class SubscribeOfferBuilder {
     return red ? Codec.opusWithRed(OPUS_PT, RED_PT) : Codec.opus(OPUS_PT);
   }
 
-  public static HeaderExtensionIds extensionsFor(MediaKind kind) {
-    return kind == MediaKind.AUDIO ? AUDIO_EXTENSIONS : VIDEO_EXTENSIONS;
+  /** The header extensions the SFU writes to a consumer of {@code kind} on this transport. */
+  public HeaderExtensionIds extensionsFor(MediaKind kind) {
+    if (kind == MediaKind.AUDIO) {
+      return AUDIO_EXTENSIONS;
+    }
+    return playoutDelay ? VIDEO_EXTENSIONS : VIDEO_EXTENSIONS_WITHOUT_PLAYOUT_DELAY;
   }
 
   /**
@@ -182,6 +198,9 @@ public final class SubscribeOfferBuilder {
       extmaps.add(new Extmap(ids.audioLevel(), null, Extmap.AUDIO_LEVEL));
     }
     extmaps.add(new Extmap(ids.transportCc(), null, Extmap.TRANSPORT_CC));
+    if (ids.playoutDelay() != 0) {
+      extmaps.add(new Extmap(ids.playoutDelay(), null, Extmap.PLAYOUT_DELAY));
+    }
     ConsumerInfo c = s.consumer;
     List<Ssrc> ssrcs =
         c == null

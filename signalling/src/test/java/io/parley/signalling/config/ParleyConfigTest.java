@@ -82,6 +82,16 @@ class ParleyConfigTest {
   }
 
   @Test
+  void playoutDelayIsOnUnlessTurnedOff() {
+    assertThat(ParleyConfig.fromEnvironment(Map.of()).signalling().playoutDelay()).isTrue();
+    assertThat(
+            ParleyConfig.fromEnvironment(Map.of("PARLEY_PLAYOUT_DELAY", "false"))
+                .signalling()
+                .playoutDelay())
+        .isFalse();
+  }
+
+  @Test
   void connectedSocketsAreOnUnlessTurnedOff() {
     assertThat(ParleyConfig.fromEnvironment(Map.of()).media().connectedSockets()).isTrue();
     ParleyConfig off =

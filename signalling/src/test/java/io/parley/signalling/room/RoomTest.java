@@ -62,7 +62,8 @@ class RoomTest {
     Participant carol = person(room, "pc");
     // Bob's connection dropped and he came back as pb2, keeping his place ahead of Carol.
     room.remove(bob, 0);
-    Participant bobAgain = new Participant("pb2", "Bob", room, null, null, "tpb2", false, true);
+    Participant bobAgain =
+        new Participant("pb2", "Bob", room, null, null, "tpb2", false, true, true);
     bobAgain.place = bob.place;
     room.add(bobAgain);
     room.remove(alice, 0);
@@ -72,7 +73,7 @@ class RoomTest {
   }
 
   private static Participant person(Room room, String id) {
-    Participant p = new Participant(id, id, room, null, null, "t" + id, false, true);
+    Participant p = new Participant(id, id, room, null, null, "t" + id, false, true, true);
     p.place = room.nextPlace();
     room.add(p);
     return p;

@@ -44,6 +44,22 @@ class SubscribeOfferBuilderTest {
     assertThat(video.extmapId(Extmap.AUDIO_LEVEL)).isZero();
     assertThat(video.extmapId(Extmap.MID)).isEqualTo(1);
     assertThat(video.candidates()).hasSize(1);
+    // Video offers the playout delay, under the id the SFU writes it with; audio does not.
+    assertThat(video.extmapId(Extmap.PLAYOUT_DELAY))
+        .isEqualTo(builder.extensionsFor(MediaKind.VIDEO).playoutDelay())
+        .isPositive();
+    assertThat(audio.extmapId(Extmap.PLAYOUT_DELAY)).isZero();
+  }
+
+  @Test
+  void withoutPlayoutDelayNeitherTheOfferNorTheSfuUsesIt() {
+    var plain = new SubscribeOfferBuilder(false, false);
+    String v = plain.reserve(MediaKind.VIDEO);
+    plain.attach(v, consumer("c2", MediaKind.VIDEO, 2222));
+    MediaSection video =
+        SessionDescription.parse(plain.offer(Fixtures.SFU_TRANSPORT).write()).media().get(0);
+    assertThat(video.extmapId(Extmap.PLAYOUT_DELAY)).isZero();
+    assertThat(plain.extensionsFor(MediaKind.VIDEO).playoutDelay()).isZero();
   }
 
   @Test
@@ -121,7 +137,7 @@ class SubscribeOfferBuilderTest {
 
   @Test
   void offersRedundantAudioFirstToSubscribersThatTakeItAndWantsBothTypesInTheAnswer() {
-    var red = new SubscribeOfferBuilder(true);
+    var red = new SubscribeOfferBuilder(true, true);
     assertThat(red.codecFor(MediaKind.AUDIO)).isEqualTo(Codec.opusWithRed(111, 63));
     assertThat(red.codecFor(MediaKind.VIDEO)).isEqualTo(Codec.vp8(96));
     assertThat(builder.codecFor(MediaKind.AUDIO)).isEqualTo(Codec.opus(111));
