@@ -27,6 +27,7 @@ final class ParleyMetrics {
           "parley_nacks_sent_total",
           "parley_retransmission_misses_total",
           "parley_uplink_losses_total",
+          "parley_playout_delay_changes_total",
           "parley_retransmissions_total",
           "parley_keyframe_requests_received_total",
           "parley_keyframe_requests_sent_total",
