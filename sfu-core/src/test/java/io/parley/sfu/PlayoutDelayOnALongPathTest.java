@@ -64,16 +64,15 @@ class PlayoutDelayOnALongPathTest {
         .isBetween(220, 260);
     assertThat((wire & 0xFFF) * 10).as("the maximum").isEqualTo(10_000);
 
-    // The subscriber's next report covers a packet that carried it: the packets stop carrying it.
+    // The subscriber's next report covers a packet that carried it: the packets stop carrying it
+    // (a round trip that moves by 30 ms or more under load may change the delay once more, and
+    // that is carried until reported in turn).
     Await.until(
         DEADLINE,
-        () -> stream.playoutDelay < 0 && stream.packetsWithPlayoutDelay.get() > 0,
-        "packets without it once the subscriber has it");
-    long carried = stream.packetsWithPlayoutDelay.get();
-    long received = stream.packets.get();
-    Await.until(DEADLINE, () -> stream.packets.get() > received + 50, "more video");
-    assertThat(stream.packetsWithPlayoutDelay.get()).isEqualTo(carried);
-    assertThat(fixture.sfu.stats().playoutDelayChanges.sum()).isEqualTo(1);
+        () -> stream.packetsSincePlayoutDelay.get() > 100,
+        () ->
+            "a hundred packets in a row without it once the subscriber has it; changes "
+                + fixture.sfu.stats().playoutDelayChanges.sum());
   }
 
   @Test

@@ -75,6 +75,9 @@ final class TestParticipant implements AutoCloseable {
     volatile int playoutDelay = -1;
 
     final AtomicLong packetsWithPlayoutDelay = new AtomicLong();
+
+    /** Packets in a row, up to the latest, without the playout-delay extension. */
+    final AtomicLong packetsSincePlayoutDelay = new AtomicLong();
   }
 
   final String roomId;
@@ -328,6 +331,9 @@ final class TestParticipant implements AutoCloseable {
     r.playoutDelay = delayAt < 0 ? -1 : packet.getUnsignedMedium(delayAt);
     if (delayAt >= 0) {
       r.packetsWithPlayoutDelay.incrementAndGet();
+      r.packetsSincePlayoutDelay.set(0);
+    } else {
+      r.packetsSincePlayoutDelay.incrementAndGet();
     }
     if (!r.sequenceNumbers.add(rtp.sequenceNumber())) {
       r.duplicates.incrementAndGet();
