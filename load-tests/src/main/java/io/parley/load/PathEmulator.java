@@ -266,16 +266,19 @@ public final class PathEmulator implements AutoCloseable {
   private void deliverDue(long now) {
     while (!queue.isEmpty() && queue.peek().dueNanos <= now) {
       Pending p = queue.poll();
+      Counts counts = p.up ? upCounts : downCounts;
+      // Counted before it goes: whoever reads the count after receiving the datagram sees it.
+      counts.delivered.incrementAndGet();
       try {
         if (p.up) {
           p.flow.toServer.write(p.bytes);
-          upCounts.delivered.incrementAndGet();
         } else {
           listen.send(p.bytes, p.flow.browser);
-          downCounts.delivered.incrementAndGet();
         }
       } catch (IOException e) {
         // The other end is gone (an ICMP unreachable on a connected socket): like a lost datagram.
+        counts.delivered.decrementAndGet();
+        counts.lost.incrementAndGet();
       }
       spare.push(p.bytes);
     }

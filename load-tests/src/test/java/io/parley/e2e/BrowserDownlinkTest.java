@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.parley.signalling.Main;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,7 +79,7 @@ class BrowserDownlinkTest {
       JsonNode seen =
           new ObjectMapper()
               .readTree(output.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
-      long congestion = counter(base, "parley_downlink_congestion_total");
+      long congestion = NodeScript.counter(base, "parley_downlink_congestion_total");
       assertThat(congestion).as("the SFU saw the viewer's link congested").isPositive();
       assertThat(seen.get("fps").asDouble())
           .as("frames per second decoded: %s", seen)
@@ -110,7 +106,7 @@ class BrowserDownlinkTest {
       assertThat(paused.get("pausedTiles").asInt())
           .as("the viewer's tile says the video waits: %s", paused)
           .isEqualTo(1);
-      assertThat(counter(base, "parley_downlink_video_pauses_total"))
+      assertThat(NodeScript.counter(base, "parley_downlink_video_pauses_total"))
           .as("the SFU paused a video")
           .isPositive();
       assertThat(paused.get("audioSamples").asLong())
@@ -135,19 +131,5 @@ class BrowserDownlinkTest {
     boolean done = p.waitFor(10, TimeUnit.SECONDS);
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(done && p.exitValue() == 0).as("%s: %s", String.join(" ", command), out).isTrue();
-  }
-
-  private static long counter(String base, String name) throws Exception {
-    HttpResponse<String> metrics =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return metrics
-        .body()
-        .lines()
-        .filter(l -> l.startsWith(name + " "))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
-        .sum();
   }
 }

@@ -9,10 +9,6 @@ import io.parley.signalling.Main;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,7 +62,7 @@ class BrowserLongPathTest {
                       .findFirst()
                       .orElseThrow());
       assertThat(path.upCounts().lost.get()).as("the path lost packets").isPositive();
-      assertThat(counter(base, "parley_playout_delay_changes_total"))
+      assertThat(NodeScript.counter(base, "parley_playout_delay_changes_total"))
           .as("the SFU asked for a playout delay")
           .isPositive();
       assertThat(receivers).hasSize(2);
@@ -91,19 +87,5 @@ class BrowserLongPathTest {
         parley.stop();
       }
     }
-  }
-
-  private static long counter(String base, String name) throws Exception {
-    HttpResponse<String> metrics =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
-    return metrics
-        .body()
-        .lines()
-        .filter(l -> l.startsWith(name + " "))
-        .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
-        .sum();
   }
 }

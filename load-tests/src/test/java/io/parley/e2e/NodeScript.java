@@ -43,6 +43,22 @@ final class NodeScript {
     return Main.start(ParleyConfig.fromEnvironment(all), new EmbeddedSfuFactory());
   }
 
+  /** The sum of a counter's series on the server's /metrics, by exact name (no labels). */
+  static long counter(String base, String name) throws Exception {
+    java.net.http.HttpResponse<String> metrics =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/metrics"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    return metrics
+        .body()
+        .lines()
+        .filter(l -> l.startsWith(name + " "))
+        .mapToLong(l -> (long) Double.parseDouble(l.substring(name.length() + 1).trim()))
+        .sum();
+  }
+
   static String baseUrl(Main server) {
     return "http://127.0.0.1:" + server.httpPort();
   }

@@ -49,12 +49,7 @@ class PlayoutDelayOnALongPathTest {
     Await.until(DEADLINE, longRoundTrip::get, "the SFU measuring the uplink's round trip");
     Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
     var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
-    int reports = subscriber.senderReportsReceived.get();
-    Await.until(
-        DEADLINE,
-        () -> subscriber.senderReportsReceived.get() > reports + 2,
-        "the subscriber reporting on what it receives");
-    assertThat(stream.packetsWithPlayoutDelay.get()).as("a delay asked with nothing lost").isZero();
+    nothingAskedWhileNothingIsLost(subscriber, stream);
 
     publisher.loseNextVideoPackets(3, DEADLINE);
     Await.until(DEADLINE, () -> stream.playoutDelay >= 0, "video packets carrying a delay");
@@ -75,6 +70,17 @@ class PlayoutDelayOnALongPathTest {
                 + fixture.sfu.stats().playoutDelayChanges.sum());
   }
 
+  /** The subscriber reports on what it receives a few times; no packet carries a delay. */
+  private static void nothingAskedWhileNothingIsLost(
+      TestParticipant subscriber, TestParticipant.Received stream) {
+    int reports = subscriber.senderReportsReceived.get();
+    Await.until(
+        DEADLINE,
+        () -> subscriber.senderReportsReceived.get() > reports + 2,
+        "the subscriber reporting on what it receives");
+    assertThat(stream.packetsWithPlayoutDelay.get()).as("a delay asked with nothing lost").isZero();
+  }
+
   @Test
   void aLossOnALongDownlinkAsksForItsRoundTrip() throws Exception {
     fixture = new SfuFixture();
@@ -87,12 +93,7 @@ class PlayoutDelayOnALongPathTest {
     publisher.startSending();
     Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
     var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
-    int reports = subscriber.senderReportsReceived.get();
-    Await.until(
-        DEADLINE,
-        () -> subscriber.senderReportsReceived.get() > reports + 2,
-        "the subscriber reporting on what it receives");
-    assertThat(stream.packetsWithPlayoutDelay.get()).as("a delay asked with nothing lost").isZero();
+    nothingAskedWhileNothingIsLost(subscriber, stream);
 
     subscriber.reportedFractionLost = 13; // 5 %
     Await.until(DEADLINE, () -> stream.playoutDelay >= 0, "video packets carrying a delay");

@@ -32,17 +32,8 @@ class PublisherPaddingTest {
 
   @Test
   void paddingIsNotSentOnAndALateResendFromBeforeItKeepsItsNumber() throws Exception {
-    fixture = new SfuFixture();
-    publisher = fixture.join("room-pad", "pub");
-    TestParticipant subscriber = fixture.join("room-pad", "sub");
-    publisher.publish();
-    subscriber.subscribeTo(publisher);
-    publisher.startSending();
-    Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
+    TestParticipant subscriber = videoThenSilence("room-pad");
     var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
-    Await.until(DEADLINE, () -> stream.packets.get() > 50, "video flowing");
-    publisher.stopSending();
-    publisher.resendFilter = seq -> false; // this test resends by hand
 
     // On the publisher's loop: a frame whose last packet is held back (lost on the way), two
     // padding packets, the next frame; then, once the SFU asked for it, the held packet; then a
@@ -118,17 +109,8 @@ class PublisherPaddingTest {
 
   @Test
   void paddingLostBetweenTwoFramesIsNotAskedForAndLeavesNoHole() throws Exception {
-    fixture = new SfuFixture();
-    publisher = fixture.join("room-padloss", "pub");
-    TestParticipant subscriber = fixture.join("room-padloss", "sub");
-    publisher.publish();
-    subscriber.subscribeTo(publisher);
-    publisher.startSending();
-    Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
+    TestParticipant subscriber = videoThenSilence("room-padloss");
     var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
-    Await.until(DEADLINE, () -> stream.packets.get() > 50, "video flowing");
-    publisher.stopSending();
-    publisher.resendFilter = seq -> false; // padding cannot be resent
 
     // A frame; padding lost on the way, padding that arrives, padding lost again; the next frame
     // (its picture id the next one), and one more. Only padding lay between the two frames.
@@ -167,6 +149,25 @@ class PublisherPaddingTest {
     assertThat(publisher.nackNanos).doesNotContainKey(lost[1]);
     assertThat(publisher.nackNanos.getOrDefault(lost[0], List.of())).hasSizeLessThanOrEqualTo(1);
     assertThat(fixture.sfu.stats().uplinkUnrecovered.sum()).isZero();
+  }
+
+  /**
+   * A publisher and a subscriber of its video; the video flows, then the publisher stops and
+   * resends nothing by itself: the test sends, loses and resends by hand.
+   */
+  private TestParticipant videoThenSilence(String room) throws Exception {
+    fixture = new SfuFixture();
+    publisher = fixture.join(room, "pub");
+    TestParticipant subscriber = fixture.join(room, "sub");
+    publisher.publish();
+    subscriber.subscribeTo(publisher);
+    publisher.startSending();
+    Await.until(DEADLINE, () -> subscriber.streamFrom(publisher, MediaKind.VIDEO) != null, "video");
+    var stream = subscriber.streamFrom(publisher, MediaKind.VIDEO);
+    Await.until(DEADLINE, () -> stream.packets.get() > 50, "video flowing");
+    publisher.stopSending();
+    publisher.resendFilter = seq -> false;
+    return subscriber;
   }
 
   /** A packet lost on the way: its number taken, nothing sent. */

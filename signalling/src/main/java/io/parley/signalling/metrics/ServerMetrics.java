@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -207,28 +208,27 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         "NACKed packets no longer (or never) in the subscriber's cache, so not resent",
         s,
         st -> st.retransmissionMisses);
-    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkRecovered.sum())
-        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
-        .tag("outcome", "recovered")
-        .register(registry);
-    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkUnrecovered.sum())
-        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
-        .tag("outcome", "unrecovered")
-        .register(registry);
+    Map<String, java.util.function.Function<MediaStats, java.util.concurrent.atomic.LongAdder>>
+        uplinkLosses =
+            Map.of(
+                "recovered", st -> st.uplinkRecovered,
+                "unrecovered", st -> st.uplinkUnrecovered,
+                "padding", st -> st.uplinkPaddingLost,
+                "unwatched", st -> st.uplinkUnwatchedLost);
+    uplinkLosses.forEach(
+        (outcome, adder) ->
+            FunctionCounter.builder("parley.uplink.losses", s, st -> adder.apply(st).sum())
+                .description(
+                    "Packets lost on publishers' uplinks, by what became of them: resent after a"
+                        + " NACK, given up on, padding, or in a layer nobody received")
+                .tag("outcome", outcome)
+                .register(registry));
     counter(
         "parley.playout.delay.changes",
         "Times a subscriber's browser was asked to hold video frames longer or shorter, so resends"
             + " on a long lossy path make their frames",
         s,
         st -> st.playoutDelayChanges);
-    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkPaddingLost.sum())
-        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
-        .tag("outcome", "padding")
-        .register(registry);
-    FunctionCounter.builder("parley.uplink.losses", s, st -> st.uplinkUnwatchedLost.sum())
-        .description("Packets lost on publishers' uplinks, by whether a NACKed resend came")
-        .tag("outcome", "unwatched")
-        .register(registry);
     counter(
         "parley.keyframe.requests.received",
         "PLI and FIR entries received from subscribers",
