@@ -22,13 +22,11 @@ import io.parley.sfu.rtp.PacketKind;
 import io.parley.sfu.rtp.RtpPacket;
 import io.parley.sfu.rtp.rtcp.Rtcp;
 import io.parley.sfu.rtp.rtcp.RtcpCompound;
-import io.parley.sfu.rtp.rtcp.RtcpNack;
 import io.parley.sfu.rtp.rtcp.TransportCcFeedbackBuilder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -97,10 +95,6 @@ class DownlinkBandwidthTest {
   final SyntheticMedia[] layers = new SyntheticMedia[3];
   final Set<Long> keyframeRequested = ConcurrentHashMap.newKeySet();
   final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-  // Padding packets the subscriber received: {ssrc, sequence number} -> times.
-  final Map<List<Long>, Integer> paddingSeen = new ConcurrentHashMap<>();
-  volatile boolean loseNextPadding;
-  volatile List<Long> lostPadding;
 
   @BeforeEach
   void start() throws Exception {
@@ -122,10 +116,7 @@ class DownlinkBandwidthTest {
             new WebRtcClient.MediaListener() {
               @Override
               public void rtp(ByteBuf packet) {
-                if (rtp.parse(packet) && rtp.payloadLength() == 0) {
-                  paddingSeen.merge(
-                      List.of(rtp.ssrc(), (long) rtp.sequenceNumber()), 1, Integer::sum);
-                } else if (rtp.payloadLength() > 0) {
+                if (rtp.parse(packet) && rtp.payloadLength() > 0) {
                   int stamp = SyntheticMedia.videoStampOffset(rtp.payloadOffset());
                   synchronized (seenSources) {
                     seenSources.add(SyntheticMedia.sourceSsrc(packet, stamp));
@@ -134,22 +125,7 @@ class DownlinkBandwidthTest {
               }
             });
     subscriber.setReceiveFilter(
-        datagram -> {
-          if (PacketKind.isRtcp(datagram)) {
-            return true;
-          }
-          int at = datagram.readerIndex();
-          if (loseNextPadding && (datagram.getByte(at) & 0x20) != 0) {
-            // The P bit is in the clear: a padding packet, lost on the way.
-            loseNextPadding = false;
-            long ssrc = datagram.getUnsignedInt(at + 8);
-            int seq = datagram.getUnsignedShort(at + 2);
-            lostPadding = List.of(ssrc, (long) seq);
-            subscriber.channel().eventLoop().execute(() -> nack(ssrc, seq));
-            return false;
-          }
-          return link.offer(datagram, System.nanoTime());
-        });
+        datagram -> PacketKind.isRtcp(datagram) || link.offer(datagram, System.nanoTime()));
     sfu.connectEndpoint("r", "pub", publisher.remoteParams()).get(5, TimeUnit.SECONDS);
     sfu.connectEndpoint("r", "sub", subscriber.remoteParams()).get(5, TimeUnit.SECONDS);
     publisher.awaitConnected(DEADLINE);
@@ -309,13 +285,6 @@ class DownlinkBandwidthTest {
     }
   }
 
-  /** The subscriber asks for one packet again, as a browser would after a gap. */
-  private void nack(long ssrc, int seq) {
-    ByteBuf out = PooledByteBufAllocator.DEFAULT.heapBuffer(64);
-    RtcpNack.write(out, 0x5AB5C1L, ssrc, new int[] {seq}, 0, 1);
-    subscriber.sendRtcp(out);
-  }
-
   private long[] linkCounts() throws Exception {
     return subscriber
         .channel()
@@ -358,7 +327,6 @@ class DownlinkBandwidthTest {
         .isLessThanOrEqualTo(delivered / 50);
 
     // The link widens again: probes find the room, and the top layer comes back.
-    loseNextPadding = true;
     link.bitsPerSecond = 5_000_000;
     Await.until(
         DEADLINE,
@@ -366,13 +334,6 @@ class DownlinkBandwidthTest {
         () -> "the top layer again; probes " + sfu.stats().bandwidthProbes.sum());
     assertThat(sfu.stats().bandwidthProbes.sum()).isPositive();
     assertThat(sfu.stats().paddingPackets.sum()).isPositive();
-
-    // The padding packet lost on the way was asked for and came again, like media: it must not
-    // stay a hole in the stream.
-    Await.until(
-        DEADLINE,
-        () -> lostPadding != null && paddingSeen.containsKey(lostPadding),
-        () -> "the lost padding packet " + lostPadding + " resent");
   }
 
   @Test

@@ -519,9 +519,8 @@ public final class Consumer {
       bytes = out.readableBytes();
       subscriber.sentWithTransportSequence(transportSequence, bytes, now);
       subscriber.room().context().stats().paddingPackets.increment();
-      // Kept like media: one lost on the way would otherwise stay a hole in the stream that the
-      // browser asks for again and again and counts as lost video.
-      cache.put(seq, out, now);
+      // Not kept for resends: a probe lost on a congested downlink would only be sent again into
+      // the congestion (the browser asks for the hole a few times, and counts it as lost).
     }
     out.release();
     return bytes;
