@@ -61,8 +61,7 @@ public final class Consumer {
   private int lastSourceSeq;
 
   // Where the sequence offset changed since the last switch (a padding packet of ours put in, one
-  // of
-  // the publisher's left out): the newest source number before the change and the offset until
+  // of the publisher's left out): the newest source number before the change and the offset until
   // then, newest last in a ring. A packet that comes late from before a change (a resend) gets the
   // number it would have had, not one already used.
   private static final int OFFSET_HISTORY = 64;
@@ -403,7 +402,8 @@ public final class Consumer {
     out.release();
   }
 
-  private static boolean newer(int a, int b) {
+  /** Whether sequence number {@code a} comes after {@code b} (numbers wrap at 2^16). */
+  static boolean newer(int a, int b) {
     return a != b && ((a - b) & 0xFFFF) < 0x8000;
   }
 

@@ -195,7 +195,7 @@ public final class Producer {
       endpoint.feedback().arrived(encoding.ssrc, seq);
     }
     if (packet.payloadLength() > 0
-        && (encoding.mediaSeq < 0 || ((seq - encoding.mediaSeq) & 0xFFFF) < 0x8000)) {
+        && (encoding.mediaSeq < 0 || !Consumer.newer(encoding.mediaSeq, seq))) {
       encoding.mediaSeq = seq;
       encoding.mediaEndedFrame = packet.marker();
       encoding.mediaPictureId =
