@@ -87,11 +87,13 @@ run() {
   before="$(counter "$http" parley_downlink_congestion_total)/$(counter "$http" parley_downlink_probes_total)"
   out=$(cd "$here/e2e" && VIEWER="$viewer" NETNS="$ns" node downlink.mjs "http://10.77.0.1:$http" "$wrapper" "$settle" "$seconds" "$publishers")
   after="$(counter "$http" parley_downlink_congestion_total)/$(counter "$http" parley_downlink_probes_total)"
+  video="$(counter "$http" parley_downlink_video_pauses_total)/$(counter "$http" parley_downlink_video_resumes_total)"
+  red="$(counter "$http" parley_red_packets_forwarded_total)/$(counter "$http" parley_red_packets_stripped_total)"
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
   [[ -z "${SERVER_LOG:-}" ]] || cp "$log" "$SERVER_LOG"
-  echo "rate=${rate}kbit viewer=$viewer $out congestion/probes: $before -> $after"
+  echo "rate=${rate}kbit viewer=$viewer $out congestion/probes: $before -> $after video pauses/resumes: $video red forwarded/stripped: $red"
 }
 
 for i in $(seq 1 "$repeat"); do

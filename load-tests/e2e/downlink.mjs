@@ -63,11 +63,16 @@ async function firefoxViewer() {
 /** The page's inbound video, summed over its peer connections. */
 const VIDEO_IN = async () => {
   const sum = { packetsReceived: 0, packetsLost: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, bytesReceived: 0, frameWidth: 0, frameHeight: 0 };
-  const audio = { concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0 };
+  const audio = { concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, bytesReceived: 0, packetsReceived: 0, packetsLost: 0 };
   const frames = {};
+  let audioCodec;
   for (const pc of window.__pcs) {
-    (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') for (const k of Object.keys(audio)) audio[k] += s[k] ?? 0;
+    const stats = await pc.getStats();
+    stats.forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        for (const k of Object.keys(audio)) audio[k] += s[k] ?? 0;
+        if (s.codecId) audioCodec = stats.get(s.codecId)?.mimeType;
+      }
       if (s.type === 'inbound-rtp' && s.kind === 'video') {
         frames[s.mid ?? s.id] = s.framesDecoded ?? 0;
         for (const k of Object.keys(sum)) {
@@ -77,8 +82,33 @@ const VIDEO_IN = async () => {
       }
     });
   }
-  return { ...sum, audio, frames, at: performance.now() };
+  return { ...sum, audio, audioCodec, frames, at: performance.now() };
 };
+
+/** What the publisher's page sends: per simulcast layer its height and bytes, why it is held back. */
+const PUBLISHER_OUT = async () => {
+  const layers = {};
+  let available = 0;
+  let limitation = '';
+  for (const pc of window.__pcs) {
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'outbound-rtp' && s.kind === 'video') {
+        layers[s.rid ?? s.ssrc] = { height: s.frameHeight ?? 0, bytes: s.bytesSent ?? 0, active: s.active !== false };
+        if (s.qualityLimitationReason && s.qualityLimitationReason !== 'none') limitation = s.qualityLimitationReason;
+      }
+      if (s.type === 'candidate-pair' && s.nominated && s.availableOutgoingBitrate) available = Math.max(available, s.availableOutgoingBitrate);
+    });
+  }
+  return { layers, available, limitation, at: performance.now() };
+};
+
+/** The publisher's sending between two readings: kbit/s per layer (by height), its estimate, limits. */
+function publisherSummary(first, last) {
+  if (!first || !last) return null;
+  const s = (last.at - first.at) / 1000;
+  const layers = Object.keys(last.layers).map((k) => `${last.layers[k].height}p:${Math.round(((last.layers[k].bytes - (first.layers[k]?.bytes ?? 0)) * 8) / s / 1000)}`);
+  return { layers: layers.join(' '), availableKbps: Math.round(last.available / 1000), limitation: last.limitation || 'none' };
+}
 
 async function join(browser, name) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
@@ -89,8 +119,9 @@ async function join(browser, name) {
   return page;
 }
 
+const publisherPages = [];
 try {
-  for (let i = 0; i < Number(publishers); i++) await join(publisherBrowser, i === 0 ? 'Cam' : `Cam${i + 1}`);
+  for (let i = 0; i < Number(publishers); i++) publisherPages.push(await join(publisherBrowser, i === 0 ? 'Cam' : `Cam${i + 1}`));
   if (firefox) {
     const fox = await firefoxViewer();
     try {
@@ -112,6 +143,7 @@ try {
     }, null, { timeout: 60_000, polling: 500 });
     await new Promise((r) => setTimeout(r, Number(settle) * 1000));
     const first = await viewer.evaluate(VIDEO_IN);
+    const publisherFirst = await publisherPages[0].evaluate(PUBLISHER_OUT);
     const samples = [];
     for (let t = 0; t < Number(seconds); t++) {
       await new Promise((r) => setTimeout(r, 1000));
@@ -120,7 +152,8 @@ try {
   const last = samples[samples.length - 1];
   const pausedNotes = await viewer.evaluate(() => document.querySelectorAll('.tile.bandwidth-paused').length);
   if (process.env.SCREENSHOT) await viewer.screenshot({ path: process.env.SCREENSHOT });
-  console.log(JSON.stringify(summary(first, last, samples, pausedNotes)));
+  const publisher = publisherSummary(publisherFirst, await publisherPages[0].evaluate(PUBLISHER_OUT));
+  console.log(JSON.stringify({ ...summary(first, last, samples, pausedNotes), publisher }));
   }
 } finally {
   await viewerBrowser?.close();
@@ -144,6 +177,9 @@ function summary(first, last, samples, pausedNotes) {
     pausedTiles: pausedNotes,
     audioSamples: last.audio.totalSamplesReceived - first.audio.totalSamplesReceived,
     // Of the audio played, the share the decoder had to make up (not counting made-up silence).
+    audioKbps: Math.round(((last.audio.bytesReceived ?? 0) - (first.audio.bytesReceived ?? 0)) * 8 / s / 1000),
+    audioLost: (last.audio.packetsLost ?? 0) - (first.audio.packetsLost ?? 0),
+    audioCodec: last.audioCodec,
     audioConcealedPercent: +((100 * (last.audio.concealedSamples - first.audio.concealedSamples
       - (last.audio.silentConcealedSamples - first.audio.silentConcealedSamples)))
       / Math.max(1, last.audio.totalSamplesReceived - first.audio.totalSamplesReceived)).toFixed(2),

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
  * that fits: the viewer decodes a moving picture with little loss and hardly a freeze ({@code
  * e2e/downlink.mjs}; before the downlink estimate, the same setup froze for the whole window with a
  * quarter of the packets lost). Then the link narrows below even the lowest layer with audio: the
- * video waits, the viewer's tile says so, the audio goes on. Needs root (network namespaces) and
- * iproute2, as CI has.
+ * video waits, the viewer's tile says so, the audio goes on, whole. Needs root (network namespaces)
+ * and iproute2, as CI has.
  */
 class BrowserDownlinkTest {
   private final List<List<String>> undo = new ArrayList<>();
@@ -80,7 +80,9 @@ class BrowserDownlinkTest {
           new ObjectMapper()
               .readTree(output.lines().filter(l -> l.startsWith("{")).findFirst().orElseThrow());
       long congestion = NodeScript.counter(base, "parley_downlink_congestion_total");
-      assertThat(congestion).as("the SFU saw the viewer's link congested").isPositive();
+      // (what the publisher sent is in the line: a publisher whose own estimate never rose past
+      // the viewer's link gave the SFU nothing to find)
+      assertThat(congestion).as("the SFU saw the viewer's link congested: %s", seen).isPositive();
       assertThat(seen.get("fps").asDouble())
           .as("frames per second decoded: %s", seen)
           .isGreaterThan(10);
@@ -112,9 +114,11 @@ class BrowserDownlinkTest {
       assertThat(paused.get("audioSamples").asLong())
           .as("audio still arrives: %s", paused)
           .isGreaterThan(48_000);
+      // (3.9-8.5 % while the SFU resent lost video packets of the paused video for as long as the
+      // browser asked: every resend went into the full link, ahead of the audio)
       assertThat(paused.get("audioConcealedPercent").asDouble())
           .as("audio made up: %s", paused)
-          .isLessThan(10);
+          .isLessThan(3);
     } finally {
       if (parley != null) {
         parley.stop();

@@ -594,10 +594,11 @@ public final class Consumer {
 
   /** Answers a NACK from the subscriber: resends what the cache still has. */
   void retransmit(int sequenceNumber) {
+    long now = System.nanoTime();
     if (playoutDelay != null) {
-      playoutDelay.downlinkLoss(System.nanoTime());
+      playoutDelay.downlinkLoss(now);
     }
-    ByteBuf cached = cache.get(sequenceNumber);
+    ByteBuf cached = cache.get(sequenceNumber, now);
     if (cached != null) {
       subscriber.resendProtected(cached);
     } else {

@@ -80,11 +80,21 @@ final class PacketCache {
     }
   }
 
-  /** A new reference to the cached packet, or null if it is gone; the caller releases it. */
-  ByteBuf get(int sequenceNumber) {
+  /**
+   * A new reference to the cached packet, or null if it is gone or older than the limit at {@code
+   * now}; the caller releases it. The age is checked here too, not only as packets are put: a
+   * stream that stops (a video paused for a narrow downlink) puts nothing more, and the browser
+   * keeps asking for what it lost, each resend going into the same congested link.
+   */
+  ByteBuf get(int sequenceNumber, long now) {
     int slot = sequenceNumber & mask;
     ByteBuf packet = packets[slot];
     if (packet == null || sequenceNumbers[slot] != sequenceNumber) {
+      return null;
+    }
+    if (now - sentNanos[slot] > maxAgeNanos) {
+      packet.release();
+      packets[slot] = null;
       return null;
     }
     return packet.retainedDuplicate();
