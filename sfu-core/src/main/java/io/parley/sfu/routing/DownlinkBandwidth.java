@@ -288,6 +288,17 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
             .context()
             .events()
             .consumerBandwidthPaused(endpoint.room().id(), consumer.id(), !on[i]);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug(
+              "endpoint {}: video {} {} (estimate {} bit/s, audio {}, layer {} costs {})",
+              endpoint.id(),
+              consumer.id(),
+              on[i] ? "goes on" : "waits",
+              budget,
+              audio,
+              level[i],
+              consumer.producer().bitrate(level[i], now));
+        }
       }
     }
     allocatedBps = used;
