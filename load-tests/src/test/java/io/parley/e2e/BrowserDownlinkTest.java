@@ -116,7 +116,7 @@ class BrowserDownlinkTest {
           .isGreaterThan(48_000);
       // While the SFU resent lost packets of the paused video for as long as the browser asked,
       // every resend went into the full link ahead of the audio: 20-52 audio packets lost in the
-      // 4 s, 3.9-8.5 % of the sound made up (0 and 0 % since).
+      // 4 s, 1.5-8.5 % of the sound made up (0 and 0 % since).
       assertThat(paused.get("audioLost").asLong()).as("audio lost: %s", paused).isLessThan(10);
       assertThat(paused.get("audioConcealedPercent").asDouble())
           .as("audio made up: %s", paused)
