@@ -38,6 +38,7 @@ final class ParleyMetrics {
           "parley_downlink_video_resumes_total",
           "parley_downlink_probes_total",
           "parley_downlink_padding_packets_total",
+          "parley_red_downlink_changes_total",
           "parley_publish_layer_changes_total",
           "parley_event_loop_lag_seconds",
           "parley_signalling_throttled_total");

@@ -92,6 +92,7 @@ class DownlinkBandwidthTest {
   WebRtcClient subscriber;
   final Link link = new Link(5_000_000);
   final List<Long> seenSources = new ArrayList<>();
+  final List<Integer> audioTypes = new java.util.concurrent.CopyOnWriteArrayList<>();
   final SyntheticMedia[] layers = new SyntheticMedia[3];
   final Set<Long> keyframeRequested = ConcurrentHashMap.newKeySet();
   final List<ScheduledFuture<?>> tasks = new ArrayList<>();
@@ -117,6 +118,10 @@ class DownlinkBandwidthTest {
               @Override
               public void rtp(ByteBuf packet) {
                 if (rtp.parse(packet) && rtp.payloadLength() > 0) {
+                  if (rtp.payloadType() != 96) {
+                    audioTypes.add(rtp.payloadType());
+                    return;
+                  }
                   int stamp = SyntheticMedia.videoStampOffset(rtp.payloadOffset());
                   synchronized (seenSources) {
                     seenSources.add(SyntheticMedia.sourceSsrc(packet, stamp));
@@ -388,6 +393,87 @@ class DownlinkBandwidthTest {
         () -> "the top layer again; probes " + sfu.stats().bandwidthProbes.sum());
     assertThat(sfu.stats().bandwidthResumes.sum()).isPositive();
     assertThat(told).containsSubsequence(true, false);
+  }
+
+  static final int OPUS = 111;
+  static final int RED = 63;
+
+  /** A microphone of the publisher sending redundant audio, and the subscriber's consumer of it. */
+  private void sendRedAudio() throws Exception {
+    int opus = OPUS;
+    int red = RED;
+    SyntheticMedia mic = SyntheticMedia.audio(0x2000, opus);
+    sfu.addProducer(
+            "r",
+            "pub",
+            new ProducerSpec(
+                "mic",
+                MediaKind.AUDIO,
+                "0",
+                "mic",
+                Codec.opusWithRed(opus, red),
+                List.of(new Encoding(null, mic.ssrc())),
+                EXT))
+        .get(5, TimeUnit.SECONDS);
+    sfu.addConsumer(
+            "r", "sub", new ConsumerSpec("a", "mic", "1", Codec.opusWithRed(opus, red), EXT))
+        .get(5, TimeUnit.SECONDS);
+    // 50 packets a second of 200-byte frames: about 0.1 Mbit/s as plain Opus, 0.18 with RED.
+    tasks.add(
+        publisher
+            .channel()
+            .eventLoop()
+            .scheduleAtFixedRate(
+                () ->
+                    publisher.sendRtp(
+                        mic.redAudioPacket(
+                            PooledByteBufAllocator.DEFAULT, 200, 5, 30, TRANSPORT_CC_ID, red)),
+                0,
+                20,
+                TimeUnit.MILLISECONDS));
+  }
+
+  /**
+   * Redundant audio on a link with room for the audio and the lowest video layer, but not a tenth
+   * to spare with the redundancy: the subscriber gets plain Opus, and the picture keeps moving; on
+   * a wide link again the redundancy comes back.
+   */
+  @Test
+  void redundantAudioGivesWayToAMovingPictureOnATightLink() throws Exception {
+    int opus = OPUS;
+    int red = RED;
+    sendRedAudio();
+    long top = layers[2].ssrc();
+    long lowest = layers[0].ssrc();
+    Await.until(DEADLINE, () -> lastPacketsFrom(100, top), "the top layer on a wide link");
+    assertThat(lastAudio(audioTypes, 20)).as("redundant audio on a wide link").containsOnly(red);
+
+    // Room for the audio and the lowest layer (~0.15 Mbit/s), but not a tenth to spare with the
+    // redundancy: once the link has stopped dropping, the audio goes plain and the video moves.
+    link.bitsPerSecond = 380_000;
+    Await.until(
+        DEADLINE,
+        () ->
+            lastAudio(audioTypes, 20).equals(List.of(opus))
+                && lastPacketsFrom(50, lowest)
+                && sfu.stats().redHoldBacks.sum() > 0,
+        () ->
+            "plain Opus and the lowest layer moving: "
+                + lastAudio(audioTypes, 20)
+                + ", pauses "
+                + sfu.stats().bandwidthPauses.sum());
+
+    link.bitsPerSecond = 5_000_000;
+    Await.until(
+        DEADLINE,
+        () -> lastAudio(audioTypes, 20).equals(List.of(red)) && lastPacketsFrom(100, top),
+        () -> "redundant audio and the top layer again: " + lastAudio(audioTypes, 20));
+  }
+
+  /** The distinct payload types of the last {@code n} audio packets. */
+  private static List<Integer> lastAudio(List<Integer> types, int n) {
+    List<Integer> all = List.copyOf(types);
+    return all.subList(Math.max(0, all.size() - n), all.size()).stream().distinct().toList();
   }
 
   /**

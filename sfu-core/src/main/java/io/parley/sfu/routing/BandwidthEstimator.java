@@ -33,6 +33,8 @@ final class BandwidthEstimator {
   static final long MIN_ESTIMATE_BPS = 100_000;
 
   private static final int TREND_WINDOW = 20;
+  private static final int FLOOR_BUCKETS = 10;
+  private static final long FLOOR_BUCKET_MICROS = 2_000_000;
   private static final double SMOOTHING = 0.9;
   private static final double TREND_GAIN = 4.0;
   private static final double THRESHOLD_UP = 0.0087;
@@ -63,6 +65,11 @@ final class BandwidthEstimator {
   private int trendNext;
   private long originMicros = Long.MIN_VALUE;
   private double accumulatedMs;
+  // The least of the accumulated delay over the last buckets: the path's delay with its queues
+  // empty, below which nothing arrives. What is above it now is the queue a packet waits in.
+  private final double[] floorMs = new double[FLOOR_BUCKETS];
+  private int floorBucket;
+  private long floorBucketStartMicros = Long.MIN_VALUE;
   private double smoothedMs;
   private int deltas;
   private double trend;
@@ -85,6 +92,7 @@ final class BandwidthEstimator {
   private long lossWindowStart = Long.MIN_VALUE;
   private double lossFraction = -1;
   private boolean lossFresh;
+  private long lastLossNanos = Long.MIN_VALUE / 2;
 
   // The estimate.
   private boolean constrained;
@@ -169,6 +177,7 @@ final class BandwidthEstimator {
     accumulatedMs = 0;
     smoothedMs = 0;
     originMicros = Long.MIN_VALUE;
+    floorBucketStartMicros = Long.MIN_VALUE;
   }
 
   private void addDelta(double variationMs, long arrivalMicros) {
@@ -178,6 +187,7 @@ final class BandwidthEstimator {
     deltas = Math.min(deltas + 1, 1000);
     accumulatedMs += variationMs;
     smoothedMs = SMOOTHING * smoothedMs + (1 - SMOOTHING) * accumulatedMs;
+    updateFloor(arrivalMicros);
     trendX[trendNext] = (arrivalMicros - originMicros) / 1e3;
     trendY[trendNext] = smoothedMs;
     trendNext = (trendNext + 1) % TREND_WINDOW;
@@ -186,6 +196,34 @@ final class BandwidthEstimator {
       trend = Math.min(deltas, 60) * slope() * TREND_GAIN;
       detect(arrivalMicros);
     }
+  }
+
+  private void updateFloor(long arrivalMicros) {
+    if (floorBucketStartMicros == Long.MIN_VALUE) {
+      java.util.Arrays.fill(floorMs, accumulatedMs);
+      floorBucketStartMicros = arrivalMicros;
+    } else if (arrivalMicros - floorBucketStartMicros >= FLOOR_BUCKET_MICROS) {
+      floorBucket = (floorBucket + 1) % FLOOR_BUCKETS;
+      floorMs[floorBucket] = accumulatedMs;
+      floorBucketStartMicros = arrivalMicros;
+    }
+    floorMs[floorBucket] = Math.min(floorMs[floorBucket], accumulatedMs);
+  }
+
+  /**
+   * How long packets wait in a queue on the path now, in milliseconds: the smoothed delay above the
+   * least seen in the last 20 s. A narrow link that the stream fills keeps one standing; a busy
+   * machine's scheduling makes short spikes that drain.
+   */
+  double queueMs() {
+    if (floorBucketStartMicros == Long.MIN_VALUE) {
+      return 0;
+    }
+    double floor = floorMs[0];
+    for (int i = 1; i < FLOOR_BUCKETS; i++) {
+      floor = Math.min(floor, floorMs[i]);
+    }
+    return Math.max(0, smoothedMs - floor);
   }
 
   /** Least-squares slope of the window's points. */
@@ -261,6 +299,9 @@ final class BandwidthEstimator {
         && now - lossWindowStart >= LOSS_WINDOW_NANOS) {
       lossFraction = (double) lossLost / (lossReceived + lossLost);
       lossFresh = true;
+      if (lossFraction >= LOW_LOSS) {
+        lastLossNanos = now;
+      }
       lossReceived = 0;
       lossLost = 0;
       lossWindowStart = now;
@@ -352,6 +393,14 @@ final class BandwidthEstimator {
   /** Loss over the last closed window, or -1 before one closed. */
   double lossFraction() {
     return lossFraction;
+  }
+
+  /**
+   * When a closed window last lost at least 2 % of its packets: the path dropped them, which a busy
+   * machine's scheduling delay alone never does.
+   */
+  long lastLossNanos() {
+    return lastLossNanos;
   }
 
   /** How many times congestion lowered the estimate. */

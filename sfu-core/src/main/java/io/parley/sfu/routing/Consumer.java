@@ -45,6 +45,9 @@ public final class Consumer {
   /** Not even the lowest layer fits the subscriber's downlink: the video waits for room. */
   private boolean bandwidthPaused;
 
+  /** Audio: the subscriber's downlink needs the room of its redundancy; it gets the primary. */
+  private boolean redHeldBack;
+
   // Rewriting: out = in + offset, with offsets recomputed at each switch of source.
   private int seqOffset;
   private long timestampOffset;
@@ -200,6 +203,14 @@ public final class Consumer {
     return bandwidthPaused;
   }
 
+  /**
+   * Audio to a subscriber that takes redundant audio: whether its downlink needs the redundancy's
+   * room, so that it gets the primary block alone (plain Opus, under Opus's payload type).
+   */
+  void holdBackRed(boolean holdBack) {
+    redHeldBack = holdBack;
+  }
+
   /** The encoding this subscriber would get with bandwidth to spare: its tile's cap, if sending. */
   int wantedEncoding(long now) {
     return producer.bestActiveEncoding(now, maxEncoding);
@@ -325,7 +336,7 @@ public final class Consumer {
     int payloadType = spec.codec().payloadType();
     boolean passRed = false;
     if (redPrimary >= 0) {
-      if (spec.codec().hasRed()) {
+      if (spec.codec().hasRed() && !redHeldBack) {
         // Redundant audio to a subscriber that takes it: as it came, under the subscriber's
         // numbers.
         payloadType = spec.codec().redPayloadType();

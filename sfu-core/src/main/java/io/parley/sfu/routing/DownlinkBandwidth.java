@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When not even every video's lowest layer fits, the ones last in that order stop (at the end of
  * a frame) until there is room for them again, and the subscriber's page is told, so audio keeps
- * going and the pictures that remain keep moving.
+ * going and the pictures that remain keep moving. Redundant audio, which doubles what the audio
+ * costs, goes as plain Opus while audio and the lowest layers have less than a tenth to spare on a
+ * link known to be narrow (it dropped packets lately, or keeps a queue standing).
  *
  * <p>While layers are held back, padding probes find out whether the path carries more: every few
  * seconds (backing off while they find nothing), for 200 ms, padding-only packets in a video stream
@@ -43,6 +45,10 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private static final double UPGRADE_HEADROOM = 1.1;
   private static final double RESUME_HEADROOM = 1.25;
   private static final double PAUSE_LOSS = 0.10;
+  private static final double RED_HOLD_LOSS = 0.02;
+  private static final double RED_BACK_LOSS = 0.05;
+  private static final long RED_LOSS_MEMORY_NANOS = 30_000_000_000L;
+  private static final double RED_QUEUE_MS = 100;
   private static final long FIRST_PAUSE_NANOS = 5_000_000_000L;
   private static final long MAX_PAUSE_NANOS = 60_000_000_000L;
   private static final long REPAUSE_NANOS = 15_000_000_000L;
@@ -59,6 +65,9 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private long lastResumeNanos = Long.MIN_VALUE / 2;
   private long lastFeedbackNanos;
   private long now;
+
+  // Whether the subscriber's audio goes without its redundancy, for want of room.
+  private boolean redHeldBack;
 
   // What the last allocation sent and would have liked to, in bits per second (audio included).
   private long allocatedBps;
@@ -127,13 +136,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     finishProbe(now, false);
     if (estimator.estimate() < before && LOG.isDebugEnabled()) {
       LOG.debug(
-          "endpoint {}: congestion, estimate {} bit/s (acknowledged {}, delay {} trend {}, loss {})",
+          "endpoint {}: congestion, estimate {} bit/s (acknowledged {}, delay {} trend {}, loss {},"
+              + " queue {} ms)",
           endpoint.id(),
           estimator.estimate(),
           estimator.ackedBps(),
           estimator.signal(),
           String.format("%.1f", estimator.trend()),
-          String.format("%.3f", estimator.lossFraction()));
+          String.format("%.3f", estimator.lossFraction()),
+          Math.round(estimator.queueMs()));
     }
     if (changed && estimator.estimate() < before) {
       allocate(now); // at once when it fell; a rise waits for the next half-second allocation
@@ -184,7 +195,9 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     }
     long budget = estimator.estimate();
     order.clear();
-    long audio = 0;
+    long audioAsSent = 0;
+    long audioPlain = 0;
+    long lowestLayers = 0;
     for (int i = 0; i < consumers.size(); i++) {
       Consumer consumer = consumers.get(i);
       if (consumer.isIdle()) {
@@ -192,10 +205,60 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       }
       if (consumer.isVideo()) {
         order.add(consumer);
+        lowestLayers += consumer.producer().bitrate(lowestActive(consumer, now), now);
       } else {
-        audio += consumer.producer().bitrate(0, now);
+        long plain = consumer.producer().plainAudioBitrate(now);
+        audioPlain += plain;
+        audioAsSent +=
+            consumer.spec().codec().hasRed() ? consumer.producer().bitrate(0, now) : plain;
       }
     }
+    // Redundant audio (RFC 2198) doubles what the audio costs. On a downlink that has not a tenth
+    // to spare over it and every video's lowest layer, while every video moves and hardly a packet
+    // is lost, it goes as plain Opus: there its room is what keeps the pictures moving. It comes
+    // back once they fit with a quarter to spare, and whenever packets are being lost or a video
+    // waits or has just started again: then the link's room is not the pictures' anyway, and a
+    // video trying again (a keyframe into a full queue) costs packets the redundancy repairs.
+    if (audioAsSent > audioPlain) {
+      long withRed = audioAsSent + lowestLayers;
+      boolean unsettled =
+          anyWaiting()
+              || now - lastResumeNanos < REPAUSE_NANOS
+              || estimator.lossFraction() >= (redHeldBack ? RED_BACK_LOSS : RED_HOLD_LOSS);
+      // And it goes only on a link that is narrow for certain: one that has dropped packets lately
+      // or keeps a standing queue. A delay signal alone (a busy machine's scheduling looks like
+      // queueing for a moment) constrains a loopback estimate just as tightly.
+      boolean narrow =
+          now - estimator.lastLossNanos() < RED_LOSS_MEMORY_NANOS
+              || estimator.queueMs() >= RED_QUEUE_MS;
+      boolean holdBack =
+          !unsettled
+              && (redHeldBack
+                  ? withRed > (long) (budget / RESUME_HEADROOM)
+                  : withRed > (long) (budget / UPGRADE_HEADROOM) && narrow);
+      if (holdBack != redHeldBack) {
+        redHeldBack = holdBack;
+        endpoint.room().context().stats().redHoldBacks.increment();
+        if (LOG.isDebugEnabled()) {
+          LOG.debug(
+              "endpoint {}: redundant audio {} (estimate {} bit/s, audio {} with it, {} without,"
+                  + " lowest video layers {})",
+              endpoint.id(),
+              holdBack ? "held back" : "sent again",
+              budget,
+              audioAsSent,
+              audioPlain,
+              lowestLayers);
+        }
+      }
+    }
+    for (int i = 0; i < consumers.size(); i++) {
+      Consumer consumer = consumers.get(i);
+      if (!consumer.isVideo()) {
+        consumer.holdBackRed(redHeldBack);
+      }
+    }
+    long audio = redHeldBack ? audioPlain : audioAsSent;
     String speaker = endpoint.room().dominantSpeaker();
     order.sort(
         (a, b) -> {
@@ -303,6 +366,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     }
     allocatedBps = used;
     wantedBps = wanted;
+  }
+
+  private boolean anyWaiting() {
+    for (int i = 0; i < order.size(); i++) {
+      if (order.get(i).bandwidthPaused()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int lowestActive(Consumer consumer, long now) {

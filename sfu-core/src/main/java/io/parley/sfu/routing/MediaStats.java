@@ -60,6 +60,12 @@ public final class MediaStats {
    */
   public final LongAdder redStripped = new LongAdder();
 
+  /**
+   * Times a subscriber's downlink was found too narrow for redundant audio (it gets plain Opus), or
+   * wide enough for it again.
+   */
+  public final LongAdder redHoldBacks = new LongAdder();
+
   /** Times a subscriber's downlink showed congestion and its bandwidth estimate was lowered. */
   public final LongAdder bandwidthDecreases = new LongAdder();
 

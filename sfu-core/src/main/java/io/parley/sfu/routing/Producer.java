@@ -72,6 +72,9 @@ public final class Producer {
   /** When a packet of this (video) producer was last found lost on the publisher's uplink. */
   private long lastUplinkLossNanos = Long.MIN_VALUE / 2;
 
+  // Audio: the share of its packets' bytes that is redundancy (RFC 2198 blocks before the primary).
+  private double redundantShare;
+
   Producer(ProducerSpec spec, Endpoint endpoint) {
     this.spec = spec;
     this.endpoint = endpoint;
@@ -236,6 +239,13 @@ public final class Producer {
       }
       endpoint.room().context().stats().redIn.increment();
     }
+    if (!video && packet.payloadLength() > 0) {
+      // What share of the audio is redundancy: what a subscriber saves when it gets the primary
+      // block alone (half the new packet, half the past, like the bitrate).
+      double share =
+          redPrimary < 0 ? 0 : (double) (redPrimary - packet.payloadOffset()) / packet.length();
+      redundantShare = (redundantShare + share) / 2;
+    }
     boolean keyframe = false;
     if (descriptor != null) {
       keyframe = descriptor.isKeyframe();
@@ -275,6 +285,14 @@ public final class Producer {
       }
     }
     return false;
+  }
+
+  /**
+   * What the audio costs a subscriber that gets the primary block of each redundant-audio packet
+   * alone, in bits per second.
+   */
+  long plainAudioBitrate(long now) {
+    return (long) (bitrate(0, now) * (1 - redundantShare));
   }
 
   long lastUplinkLossNanos() {

@@ -43,6 +43,33 @@ class BandwidthEstimatorTest {
     }
   }
 
+  /**
+   * Sends at {@code bitsPerSecond} whatever the estimate (as the SFU sends audio and the lowest
+   * layers it cannot go below) for {@code seconds}; returns the most {@link
+   * BandwidthEstimator#queueMs} said after any feedback.
+   */
+  private static double runSteady(
+      BandwidthEstimator estimator, Path path, long bitsPerSecond, int seconds) {
+    long end = seconds * 1_000 * MS;
+    long interval = SIZE * 8L * 1_000_000_000L / bitsPerSecond;
+    long nextFeedback = 50 * MS;
+    java.util.List<long[]> pending = new java.util.ArrayList<>();
+    double most = 0;
+    for (long t = 0; t < end; t += interval) {
+      pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
+      if (t >= nextFeedback) {
+        for (long[] p : pending) {
+          estimator.onPacket(p[0], p[1], SIZE, t);
+        }
+        pending.clear();
+        estimator.onFeedbackEnd(t);
+        most = Math.max(most, estimator.queueMs());
+        nextFeedback = t + 50 * MS;
+      }
+    }
+    return most;
+  }
+
   /** A bottleneck of {@code bitsPerSecond} with a queue of at most 300 ms, 10 ms away. */
   private static Path bottleneck(long bitsPerSecond) {
     long[] freeAt = {0};
@@ -79,6 +106,47 @@ class BandwidthEstimatorTest {
     assertThat(estimator.decreases()).isPositive();
     // Near what the path carries: 85 % of what arrived at each overuse, rising slowly in between.
     assertThat(estimator.estimate()).isBetween(300_000L, 600_000L);
+  }
+
+  /**
+   * A narrow link the stream overfills keeps a queue standing; a wide one whose packets are held
+   * now and then (a busy machine's scheduling: 60 ms stalls, every 300 ms or at random) does not,
+   * though its delay rises and falls as much at each stall.
+   */
+  @Test
+  void aStandingQueueIsToldFromStallsThatDrain() {
+    BandwidthEstimator narrow = new BandwidthEstimator();
+    assertThat(runSteady(narrow, bottleneck(250_000), 260_000, 10))
+        .as("a link that carries less than what must go through it")
+        .isGreaterThan(150);
+
+    BandwidthEstimator stalled = new BandwidthEstimator();
+    double periodic =
+        runSteady(
+            stalled,
+            (send, bytes) -> {
+              long start = send + Math.max(0, 60 * MS - send % (300 * MS));
+              return (start + 10 * MS) / 1_000;
+            },
+            1_000_000,
+            20);
+    assertThat(periodic).as("periodic stalls").isLessThan(60);
+
+    Random random = new Random(5);
+    long[] stallEnd = {0};
+    BandwidthEstimator busy = new BandwidthEstimator();
+    double randomStalls =
+        runSteady(
+            busy,
+            (send, bytes) -> {
+              if (send >= stallEnd[0] && random.nextInt(100) == 0) {
+                stallEnd[0] = send + random.nextInt(80) * MS;
+              }
+              return (Math.max(send, stallEnd[0]) + 10 * MS) / 1_000;
+            },
+            1_000_000,
+            20);
+    assertThat(randomStalls).as("random stalls up to 80 ms").isLessThan(80);
   }
 
   @Test

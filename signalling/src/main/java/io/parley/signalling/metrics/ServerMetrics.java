@@ -261,6 +261,12 @@ public final class ServerMetrics implements MediaMetrics, AutoCloseable {
         s,
         st -> st.redStripped);
     counter(
+        "parley.red.downlink.changes",
+        "Times a subscriber's downlink was found too narrow for redundant audio (it gets plain"
+            + " Opus), or wide enough for it again",
+        s,
+        st -> st.redHoldBacks);
+    counter(
         "parley.downlink.congestion",
         "Times a subscriber's downlink showed congestion and its bandwidth estimate was lowered",
         s,
