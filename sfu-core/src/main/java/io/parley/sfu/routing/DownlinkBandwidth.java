@@ -49,6 +49,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private static final double RED_BACK_LOSS = 0.05;
   private static final long RED_LOSS_MEMORY_NANOS = 30_000_000_000L;
   private static final double RED_QUEUE_MS = 100;
+  private static final long RED_AFTER_RESUME_NANOS = 3_000_000_000L;
   private static final long FIRST_PAUSE_NANOS = 5_000_000_000L;
   private static final long MAX_PAUSE_NANOS = 60_000_000_000L;
   private static final long REPAUSE_NANOS = 15_000_000_000L;
@@ -197,7 +198,8 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     order.clear();
     long audioAsSent = 0;
     long audioPlain = 0;
-    long lowestLayers = 0;
+    long lowestLayers = 0; // of the videos that move
+    int moving = 0;
     for (int i = 0; i < consumers.size(); i++) {
       Consumer consumer = consumers.get(i);
       if (consumer.isIdle()) {
@@ -205,7 +207,10 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       }
       if (consumer.isVideo()) {
         order.add(consumer);
-        lowestLayers += consumer.producer().bitrate(lowestActive(consumer, now), now);
+        if (!consumer.bandwidthPaused()) {
+          moving++;
+          lowestLayers += consumer.producer().bitrate(lowestActive(consumer, now), now);
+        }
       } else {
         long plain = consumer.producer().plainAudioBitrate(now);
         audioPlain += plain;
@@ -214,16 +219,17 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       }
     }
     // Redundant audio (RFC 2198) doubles what the audio costs. On a downlink that has not a tenth
-    // to spare over it and every video's lowest layer, while every video moves and hardly a packet
-    // is lost, it goes as plain Opus: there its room is what keeps the pictures moving. It comes
-    // back once they fit with a quarter to spare, and whenever packets are being lost or a video
-    // waits or has just started again: then the link's room is not the pictures' anyway, and a
-    // video trying again (a keyframe into a full queue) costs packets the redundancy repairs.
+    // to spare over it and the lowest layer of every video that moves, while hardly a packet is
+    // lost, it goes as plain Opus: there its room is what keeps the pictures moving (with two
+    // cameras on a link for one, the one that moves). It comes back once they fit with a quarter
+    // to spare, and whenever packets are being lost, no video moves, or one has just started
+    // again: then the link's room is not the pictures' anyway, and a video trying again (a
+    // keyframe into a full queue) costs packets the redundancy repairs.
     if (audioAsSent > audioPlain) {
       long withRed = audioAsSent + lowestLayers;
       boolean unsettled =
-          anyWaiting()
-              || now - lastResumeNanos < REPAUSE_NANOS
+          moving == 0
+              || now - lastResumeNanos < RED_AFTER_RESUME_NANOS
               || estimator.lossFraction() >= (redHeldBack ? RED_BACK_LOSS : RED_HOLD_LOSS);
       // And it goes only on a link that is narrow for certain: one that has dropped packets lately
       // or keeps a standing queue. A delay signal alone (a busy machine's scheduling looks like
@@ -231,11 +237,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
       boolean narrow =
           now - estimator.lastLossNanos() < RED_LOSS_MEMORY_NANOS
               || estimator.queueMs() >= RED_QUEUE_MS;
+      // And only where the link has just delivered what plain audio and those layers cost: holding
+      // the redundancy back where even that is too much (120 kbit/s, a camera that has just started
+      // again) would leave the audio unrepaired while the picture congests the link anyway.
+      boolean carried = audioPlain + lowestLayers <= (long) (estimator.ackedBps() * 1.1);
       boolean holdBack =
           !unsettled
               && (redHeldBack
                   ? withRed > (long) (budget / RESUME_HEADROOM)
-                  : withRed > (long) (budget / UPGRADE_HEADROOM) && narrow);
+                  : withRed > (long) (budget / UPGRADE_HEADROOM) && narrow && carried);
       if (holdBack != redHeldBack) {
         redHeldBack = holdBack;
         endpoint.room().context().stats().redHoldBacks.increment();
@@ -366,15 +376,6 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     }
     allocatedBps = used;
     wantedBps = wanted;
-  }
-
-  private boolean anyWaiting() {
-    for (int i = 0; i < order.size(); i++) {
-      if (order.get(i).bandwidthPaused()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static int lowestActive(Consumer consumer, long now) {
