@@ -25,22 +25,7 @@ class BandwidthEstimatorTest {
    */
   private static void run(
       BandwidthEstimator estimator, Path path, long bitsPerSecond, int seconds) {
-    long end = seconds * 1_000 * MS;
-    long nextFeedback = 50 * MS;
-    java.util.List<long[]> pending = new java.util.ArrayList<>();
-    long interval;
-    for (long t = 0; t < end; t += interval) {
-      interval = SIZE * 8L * 1_000_000_000L / Math.min(bitsPerSecond, estimator.estimate());
-      pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
-      if (t >= nextFeedback) {
-        for (long[] p : pending) {
-          estimator.onPacket(p[0], p[1], SIZE, t);
-        }
-        pending.clear();
-        estimator.onFeedbackEnd(t);
-        nextFeedback = t + 50 * MS;
-      }
-    }
+    drive(estimator, path, bitsPerSecond, seconds, true);
   }
 
   /**
@@ -50,12 +35,23 @@ class BandwidthEstimatorTest {
    */
   private static double runSteady(
       BandwidthEstimator estimator, Path path, long bitsPerSecond, int seconds) {
+    return drive(estimator, path, bitsPerSecond, seconds, false);
+  }
+
+  private static double drive(
+      BandwidthEstimator estimator,
+      Path path,
+      long bitsPerSecond,
+      int seconds,
+      boolean followEstimate) {
     long end = seconds * 1_000 * MS;
-    long interval = SIZE * 8L * 1_000_000_000L / bitsPerSecond;
     long nextFeedback = 50 * MS;
     java.util.List<long[]> pending = new java.util.ArrayList<>();
     double most = 0;
+    long interval;
     for (long t = 0; t < end; t += interval) {
+      long rate = followEstimate ? Math.min(bitsPerSecond, estimator.estimate()) : bitsPerSecond;
+      interval = SIZE * 8L * 1_000_000_000L / rate;
       pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
       if (t >= nextFeedback) {
         for (long[] p : pending) {
