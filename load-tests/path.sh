@@ -7,10 +7,11 @@
 # it sent, frames per second decoded, and freezes. No root needed.
 #
 #   load-tests/path.sh [--rtt MS] [--jitter MS] [--loss PERCENT] [--seconds N] [--repeat N]
-#                      [--jar PATH] [--env NAME=VALUE]...
+#                      [--down-rate KBIT] [--jar PATH] [--env NAME=VALUE]...
 #
 # --rtt is the round trip the path adds (half each way), --loss the share dropped each way,
-# --jitter a random extra delay up to MS each way. --jar runs another build of the server (to
+# --jitter a random extra delay up to MS each way, --down-rate a bottleneck towards each browser
+# (kbit/s, a 300 ms queue: the loss then comes on top of what the bottleneck drops). --jar runs another build of the server (to
 # compare), --env sets a server variable (e.g. PARLEY_AUDIO_RED=false). Needs
 # signalling/target/parley-server.jar and load-tests/target/parley-load.jar (mvn package) and
 # /usr/bin/chromium with the e2e node modules (load-tests/e2e: npm ci). Prints one line per run
@@ -24,6 +25,7 @@ jitter=0
 loss=5
 seconds=20
 repeat=1
+down_rate=0
 envs=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -32,12 +34,16 @@ while [[ $# -gt 0 ]]; do
     --loss) loss="$2"; shift 2 ;;
     --seconds) seconds="$2"; shift 2 ;;
     --repeat) repeat="$2"; shift 2 ;;
+    --down-rate) down_rate="$2"; shift 2 ;;
     --jar) jar="$2"; shift 2 ;;
     --env) envs+=("$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 64 ;;
   esac
 done
 [[ $rtt =~ ^[0-9]+$ && $jitter =~ ^[0-9]+$ ]] || { echo "--rtt and --jitter take milliseconds" >&2; exit 64; }
+[[ $down_rate =~ ^[0-9]+$ ]] || { echo "--down-rate takes kbit/s" >&2; exit 64; }
+rate_args=()
+[[ $down_rate -eq 0 ]] || rate_args=(--down-rate "$down_rate")
 [[ $loss =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--loss takes a percentage" >&2; exit 64; }
 [[ -f "$jar" && -f "$load_jar" ]] || { echo "needs $jar and $load_jar (mvn -B package -DskipTests)" >&2; exit 1; }
 
@@ -66,7 +72,8 @@ run() {
     java -jar "$jar" >"$log" 2>&1 &
   server_pid=$!
   java -cp "$load_jar" io.parley.load.PathEmulator --listen "127.0.0.1:$relay" --to "127.0.0.1:$udp" \
-    --delay $((rtt / 2)) --jitter "$jitter" --loss "$loss" >"$relay_log" 2>&1 &
+    --delay $((rtt / 2)) --jitter "$jitter" --loss "$loss" \
+    ${rate_args[@]+"${rate_args[@]}"} >"$relay_log" 2>&1 &
   relay_pid=$!
   for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$http/readyz" >/dev/null && break
@@ -84,7 +91,7 @@ run() {
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
-  echo "rtt=${rtt}ms loss=${loss}% $out (path: $(grep -o 'up:.*' "$relay_log"); server: $counters)"
+  echo "rtt=${rtt}ms loss=${loss}% down-rate=${down_rate}kbit/s $out (path: $(grep -o 'up:.*' "$relay_log"); server: $counters)"
 }
 
 results=()
@@ -97,7 +104,7 @@ printf '%s\n' "${results[@]}" | python3 -c '
 import json, statistics, sys
 rs = []
 for line in sys.stdin:
-    rs += json.loads(line.split(" ", 2)[2].split(" (path:")[0])
+    rs += json.loads(line.split(" ", 3)[3].split(" (path:")[0])
 def med(*keys):
     def get(r):
         for k in keys:

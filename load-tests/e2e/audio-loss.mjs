@@ -18,14 +18,16 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 const BOTH = async () => {
   const audio = { packetsReceived: 0, packetsLost: 0, concealedSamples: 0, silentConcealedSamples: 0, totalSamplesReceived: 0, jitterBufferDelay: 0, jitterBufferEmittedCount: 0 };
   const video = { packetsReceived: 0, bytesReceived: 0, headerBytesReceived: 0, packetsLost: 0, nackCount: 0, pliCount: 0, framesDecoded: 0, freezeCount: 0, totalFreezesDuration: 0, jitterBufferDelay: 0, jitterBufferTargetDelay: 0, jitterBufferEmittedCount: 0 };
+  let height = 0; // of the last frame decoded: the layer received at the end
   for (const pc of window.__pcs) {
     (await pc.getStats()).forEach((s) => {
       if (s.type !== 'inbound-rtp') return;
       const sum = s.kind === 'audio' ? audio : video;
       for (const k of Object.keys(sum)) sum[k] += s[k] ?? 0;
+      if (s.kind === 'video') height = Math.max(height, s.frameHeight ?? 0);
     });
   }
-  return { audio, video };
+  return { audio, video, height };
 };
 
 try {
@@ -70,6 +72,7 @@ try {
         nacks: v.nackCount,
         plis: v.pliCount,
         fps: +(v.framesDecoded / Number(seconds)).toFixed(1),
+        height: last[i].height,
         freezes: v.freezeCount,
         frozenSeconds: +v.totalFreezesDuration.toFixed(2),
         delayMs: Math.round((1000 * v.jitterBufferDelay) / Math.max(1, v.jitterBufferEmittedCount)),
