@@ -56,6 +56,8 @@ class DownlinkBandwidthTest {
   /** The modelled link in front of the subscriber; its fields belong to the subscriber's loop. */
   static final class Link {
     volatile long bitsPerSecond;
+    volatile int lossPercent; // dropped at random whatever the queue (a radio link)
+    final java.util.Random random = new java.util.Random(17);
     long freeAtNanos;
     long delivered;
     long dropped;
@@ -67,6 +69,10 @@ class DownlinkBandwidthTest {
 
     /** A datagram reached the link: false if its queue is too long to take it. */
     boolean offer(ByteBuf datagram, long now) {
+      if (lossPercent > 0 && random.nextInt(100) < lossPercent) {
+        dropped++;
+        return false;
+      }
       long start = Math.max(freeAtNanos, now);
       long arrival = start + datagram.readableBytes() * 8L * 1_000_000_000L / bitsPerSecond;
       if (arrival - now > 300_000_000L) {
@@ -339,6 +345,28 @@ class DownlinkBandwidthTest {
         () -> "the top layer again; probes " + sfu.stats().bandwidthProbes.sum());
     assertThat(sfu.stats().bandwidthProbes.sum()).isPositive();
     assertThat(sfu.stats().paddingPackets.sum()).isPositive();
+  }
+
+  /**
+   * A link that loses a few packets whatever it is sent (4 %: too many for the estimate to grow on
+   * its loss, too few to lower it) was narrow once; when it widens the top layer comes back.
+   */
+  @Test
+  void onALinkThatKeepsLosingAFewPacketsTheTopLayerComesBack() throws Exception {
+    long top = layers[2].ssrc();
+    Await.until(DEADLINE, () -> lastPacketsFrom(100, top), "the top layer on a wide link");
+    link.lossPercent = 4;
+    link.bitsPerSecond = 700_000;
+    Await.until(
+        DEADLINE,
+        () -> lastPacketsFrom(150, layers[0].ssrc(), layers[1].ssrc()),
+        () -> "a layer that fits 0.7 Mbit/s; decreases " + sfu.stats().bandwidthDecreases.sum());
+
+    link.bitsPerSecond = 5_000_000;
+    Await.until(
+        DEADLINE,
+        () -> lastPacketsFrom(100, top),
+        () -> "the top layer again on the lossy link; probes " + sfu.stats().bandwidthProbes.sum());
   }
 
   @Test

@@ -9,10 +9,13 @@ package io.parley.sfu.routing;
  * for consecutive groups, how much later the second arrived than it was sent ({@code arrival delta
  * − send delta}) is accumulated, smoothed, and the slope of its line over the last 20 groups tells
  * a queue building up somewhere on the path; above an adaptive threshold for more than 10 ms it is
- * overuse, and the estimate becomes 85 % of the rate the subscriber acknowledged receiving.
- * <b>Loss</b>: over more than 10 % lost in a window, the estimate is cut by half the loss. Without
- * either it grows by 8 % a second, up to 1.5 times the acknowledged rate; {@link #onProbeResult}
- * lets a padding probe raise it past that.
+ * overuse, and the delay-based estimate becomes 85 % of the rate the subscriber acknowledged
+ * receiving; otherwise it grows by 8 % a second, up to 1.5 times the acknowledged rate.
+ * <b>Loss</b>: over more than 10 % lost in a window, the loss-based estimate is cut by half the
+ * loss; under 2 % it grows as the other does; in between it holds. The estimate is the lower of the
+ * two, so a path that keeps losing a few packets whatever is sent (a radio link) holds nothing back
+ * by its loss alone, and climbs back on the delay signal after a congestion. {@link #onProbeResult}
+ * lets a padding probe raise both past the growth's limit.
  *
  * <p>Until the path first shows congestion the estimate is unconstrained ({@link #constrained}
  * false): a subscriber whose path carries everything is never held back by a guess. Confined to the
@@ -94,9 +97,12 @@ final class BandwidthEstimator {
   private boolean lossFresh;
   private long lastLossNanos = Long.MIN_VALUE / 2;
 
-  // The estimate.
+  // The estimate: the lower of the delay-based and the loss-based one (both unbounded until the
+  // first congestion).
   private boolean constrained;
   private long estimate = Long.MAX_VALUE;
+  private long delayBased = Long.MAX_VALUE;
+  private long lossBased = Long.MAX_VALUE;
   private long lastDecreaseNanos = Long.MIN_VALUE / 2;
   private long lastUpdateNanos = Long.MIN_VALUE;
   private long decreases;
@@ -308,33 +314,45 @@ final class BandwidthEstimator {
     }
     long before = estimate;
     boolean canDecrease = now - lastDecreaseNanos >= DECREASE_INTERVAL_NANOS && ackedBps > 0;
+    double seconds =
+        lastUpdateNanos == Long.MIN_VALUE ? 0 : Math.min((now - lastUpdateNanos) / 1e9, 1.0);
     if (signal == Signal.OVERUSE && canDecrease) {
-      decreaseTo((long) (BETA * ackedBps), now);
-    } else if (lossFresh && lossFraction > HIGH_LOSS && canDecrease) {
-      long base = constrained ? Math.min(estimate, ackedBps) : ackedBps;
-      decreaseTo((long) (base * (1 - 0.5 * lossFraction)), now);
-    } else if (constrained
-        && signal == Signal.NORMAL
-        && (lossFraction < 0 || lossFraction < LOW_LOSS)
-        && lastUpdateNanos != Long.MIN_VALUE) {
-      double seconds = Math.min((now - lastUpdateNanos) / 1e9, 1.0);
-      long grown = (long) (estimate * Math.pow(1.08, seconds)) + 1;
-      long cap = Math.max(estimate, (long) (1.5 * ackedBps) + 10_000);
-      estimate = Math.min(grown, cap);
+      delayBased = lowered(delayBased, (long) (BETA * ackedBps), now);
+    } else if (constrained && signal == Signal.NORMAL) {
+      delayBased = grown(delayBased, seconds);
     }
+    if (lossFresh && lossFraction > HIGH_LOSS && canDecrease) {
+      long base = constrained ? Math.min(estimate, ackedBps) : ackedBps;
+      lossBased = lowered(lossBased, (long) (base * (1 - 0.5 * lossFraction)), now);
+    } else if (constrained && lossFraction < LOW_LOSS) {
+      lossBased = grown(lossBased, seconds);
+    }
+    estimate = Math.min(delayBased, lossBased);
     lossFresh = false;
     lastUpdateNanos = now;
     return estimate != before;
   }
 
-  private void decreaseTo(long target, long now) {
+  /** One of the two estimates lowered to {@code target} (first congestion: set to it). */
+  private long lowered(long current, long target, long now) {
     target = Math.max(MIN_ESTIMATE_BPS, target);
-    if (!constrained || target < estimate) {
-      estimate = target;
+    lastDecreaseNanos = now;
+    if (!constrained || target < current) {
       constrained = true;
       decreases++;
+      return target;
     }
-    lastDecreaseNanos = now;
+    return current;
+  }
+
+  /** One of the two estimates grown by 8 % a second, up to 1.5 times the acknowledged rate. */
+  private long grown(long current, double seconds) {
+    if (current == Long.MAX_VALUE || seconds == 0) {
+      return current;
+    }
+    long grown = (long) (current * Math.pow(1.08, seconds)) + 1;
+    long cap = Math.max(current, (long) (1.5 * ackedBps) + 10_000);
+    return Math.min(grown, cap);
   }
 
   /**
@@ -348,6 +366,8 @@ final class BandwidthEstimator {
       return false;
     }
     estimate = bitsPerSecond;
+    delayBased = Math.max(delayBased, bitsPerSecond);
+    lossBased = Math.max(lossBased, bitsPerSecond);
     return true;
   }
 
@@ -363,6 +383,8 @@ final class BandwidthEstimator {
       return false;
     }
     estimate = target;
+    delayBased = Math.min(delayBased, target);
+    lossBased = Math.min(lossBased, target);
     decreases++;
     return true;
   }

@@ -45,6 +45,7 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private static final double UPGRADE_HEADROOM = 1.1;
   private static final double RESUME_HEADROOM = 1.25;
   private static final double PAUSE_LOSS = 0.10;
+  private static final double PROBE_MAX_LOSS = 0.10;
   private static final double RED_HOLD_LOSS = 0.02;
   private static final double RED_BACK_LOSS = 0.05;
   private static final long RED_LOSS_MEMORY_NANOS = 30_000_000_000L;
@@ -401,13 +402,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
   private void maybeStartProbe(long now) {
     // With nothing sent lately (every video waiting, no audio) no feedback comes, and what the
     // last one said about delay and loss is stale: it must not stop the probe that finds room.
+    // A few packets lost do not stop it either: a path that loses them whatever is sent (a radio
+    // link) would otherwise never show that a layer left behind by a congestion fits again.
     boolean quiet = now - lastFeedbackNanos > QUIET_NANOS;
     if (awaitedProbe != 0
         || now - nextProbeNanos < 0
         || wantedBps <= allocatedBps
         || !quiet
             && (estimator.signal() != BandwidthEstimator.Signal.NORMAL
-                || estimator.lossFraction() > 0.02)) {
+                || estimator.lossFraction() > PROBE_MAX_LOSS)) {
       return;
     }
     // From what is being sent, not from the estimate: after a sudden narrowing the estimate can
