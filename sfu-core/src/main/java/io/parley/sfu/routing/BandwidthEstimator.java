@@ -10,12 +10,13 @@ package io.parley.sfu.routing;
  * − send delta}) is accumulated, smoothed, and the slope of its line over the last 20 groups tells
  * a queue building up somewhere on the path; above an adaptive threshold for more than 10 ms it is
  * overuse, and the delay-based estimate becomes 85 % of the rate the subscriber acknowledged
- * receiving; otherwise it grows by 8 % a second, up to 1.5 times the acknowledged rate.
- * <b>Loss</b>: over more than 10 % lost in a window, the loss-based estimate is cut by half the
- * loss; under 2 % it grows as the other does; in between it holds. The estimate is the lower of the
- * two, so a path that keeps losing a few packets whatever is sent (a radio link) holds nothing back
- * by its loss alone, and climbs back on the delay signal after a congestion. {@link #onProbeResult}
- * lets a padding probe raise both past the growth's limit.
+ * receiving (taken back if the queue drains within a second: a keyframe's burst or a busy moment on
+ * a link the stream fits); otherwise it grows by 8 % a second, up to 1.5 times the acknowledged
+ * rate. <b>Loss</b>: over more than 10 % lost in a window, the loss-based estimate is cut by half
+ * the loss; under 2 % it grows as the other does; in between it holds. The estimate is the lower of
+ * the two, so a path that keeps losing a few packets whatever is sent (a radio link) holds nothing
+ * back by its loss alone, and climbs back on the delay signal after a congestion. {@link
+ * #onProbeResult} lets a padding probe raise both past the growth's limit.
  *
  * <p>Until the path first shows congestion the estimate is unconstrained ({@link #constrained}
  * false): a subscriber whose path carries everything is never held back by a guess. Confined to the
@@ -51,6 +52,14 @@ final class BandwidthEstimator {
   private static final long LOSS_WINDOW_NANOS = 500_000_000L;
   private static final double HIGH_LOSS = 0.10;
   private static final double LOW_LOSS = 0.02;
+  private static final long REPRIEVE_AFTER_NANOS = 300_000_000L;
+  private static final long CONFIRM_NANOS = 1_000_000_000L;
+  private static final double CONFIRM_QUEUE_MS = 250;
+  private static final double DRAINED_QUEUE_MS = 30;
+  private static final double CONFIRM_LOSS = 0.05;
+  private static final long REPRIEVE_INTERVAL_NANOS = 5_000_000_000L;
+  private static final long LOSS_MEMORY_NANOS = 30_000_000_000L;
+  private static final long NONE = Long.MIN_VALUE;
 
   // The group being filled and the one before it.
   private boolean groupOpen;
@@ -103,6 +112,12 @@ final class BandwidthEstimator {
   private long estimate = Long.MAX_VALUE;
   private long delayBased = Long.MAX_VALUE;
   private long lossBased = Long.MAX_VALUE;
+  // A delay-based decrease not yet confirmed (NONE if none): since when, and what it lowered.
+  private long tentativeSince = NONE;
+  private long tentativeFrom;
+  private double tentativePeakQueueMs;
+  private long lastReprieveNanos = Long.MIN_VALUE / 2;
+  private long reprieves;
   private long lastDecreaseNanos = Long.MIN_VALUE / 2;
   private long lastUpdateNanos = Long.MIN_VALUE;
   private long decreases;
@@ -317,28 +332,74 @@ final class BandwidthEstimator {
     double seconds =
         lastUpdateNanos == Long.MIN_VALUE ? 0 : Math.min((now - lastUpdateNanos) / 1e9, 1.0);
     if (signal == Signal.OVERUSE && canDecrease) {
+      long from = delayBased;
       delayBased = lowered(delayBased, (long) (BETA * ackedBps), now);
-    } else if (constrained && signal == Signal.NORMAL) {
+      if (tentativeSince == NONE
+          && delayBased < from
+          && lossFraction < CONFIRM_LOSS
+          && now - lastLossNanos >= LOSS_MEMORY_NANOS
+          && now - lastReprieveNanos >= REPRIEVE_INTERVAL_NANOS) {
+        tentativeSince = now;
+        tentativeFrom = from;
+        tentativePeakQueueMs = 0;
+      }
+    } else if (signal == Signal.NORMAL) {
       delayBased = grown(delayBased, seconds);
     }
     if (lossFresh && lossFraction > HIGH_LOSS && canDecrease) {
-      long base = constrained ? Math.min(estimate, ackedBps) : ackedBps;
+      long base = Math.min(estimate, ackedBps);
       lossBased = lowered(lossBased, (long) (base * (1 - 0.5 * lossFraction)), now);
-    } else if (constrained && lossFraction < LOW_LOSS) {
+    } else if (lossFraction < LOW_LOSS) {
       lossBased = grown(lossBased, seconds);
     }
-    estimate = Math.min(delayBased, lossBased);
+    if (tentativeSince != NONE) {
+      settleTentative(now);
+    }
+    estimate = Math.min(tentativeSince != NONE ? tentativeFrom : delayBased, lossBased);
+    constrained |= estimate != Long.MAX_VALUE;
     lossFresh = false;
     lastUpdateNanos = now;
     return estimate != before;
   }
 
-  /** One of the two estimates lowered to {@code target} (first congestion: set to it). */
+  /**
+   * A delay-based decrease stands only once what follows confirms it. A queue on a link the stream
+   * fits (a keyframe's burst, or a moment the subscriber's machine or ours was busy) drains, and
+   * lowering the estimate for it would drop a layer the link carries, whose return then costs a
+   * keyframe and a probe: that decrease is taken back once the queue has fallen to half its height
+   * (or to 30 ms) with no overuse (after 300 ms at the earliest). Loss, a queue of a quarter
+   * second, a queue still rising 300 ms on (more is sent than the link carries: a burst's queue
+   * stops rising once the burst is through), or one not drained within a second confirm it. A
+   * decrease is put on trial only on a link that has not lost 2 % of a window in the last 30 s (a
+   * narrow one keeps a queue standing, which the floor the queue is measured from takes in), and
+   * not within 5 s of one taken back.
+   */
+  private void settleTentative(long now) {
+    double queue = queueMs();
+    boolean rising = queue >= tentativePeakQueueMs;
+    tentativePeakQueueMs = Math.max(tentativePeakQueueMs, queue);
+    long elapsed = now - tentativeSince;
+    if (lossFresh && lossFraction >= CONFIRM_LOSS
+        || queue >= CONFIRM_QUEUE_MS
+        || elapsed >= REPRIEVE_AFTER_NANOS && rising && signal == Signal.OVERUSE) {
+      tentativeSince = NONE;
+    } else if (elapsed >= REPRIEVE_AFTER_NANOS
+        && signal != Signal.OVERUSE
+        && queue <= Math.max(tentativePeakQueueMs / 2, DRAINED_QUEUE_MS)) {
+      delayBased = Math.max(delayBased, tentativeFrom);
+      lastReprieveNanos = now;
+      reprieves++;
+      tentativeSince = NONE;
+    } else if (elapsed >= CONFIRM_NANOS) {
+      tentativeSince = NONE;
+    }
+  }
+
+  /** One of the two estimates lowered to {@code target}. */
   private long lowered(long current, long target, long now) {
     target = Math.max(MIN_ESTIMATE_BPS, target);
     lastDecreaseNanos = now;
-    if (!constrained || target < current) {
-      constrained = true;
+    if (target < current) {
       decreases++;
       return target;
     }
@@ -366,6 +427,7 @@ final class BandwidthEstimator {
       return false;
     }
     estimate = bitsPerSecond;
+    tentativeSince = NONE;
     delayBased = Math.max(delayBased, bitsPerSecond);
     lossBased = Math.max(lossBased, bitsPerSecond);
     return true;
@@ -383,6 +445,7 @@ final class BandwidthEstimator {
       return false;
     }
     estimate = target;
+    tentativeSince = NONE;
     delayBased = Math.min(delayBased, target);
     lossBased = Math.min(lossBased, target);
     decreases++;
@@ -428,5 +491,10 @@ final class BandwidthEstimator {
   /** How many times congestion lowered the estimate. */
   long decreases() {
     return decreases;
+  }
+
+  /** How many delay-based decreases were taken back, the queue having drained. */
+  long reprieves() {
+    return reprieves;
   }
 }

@@ -127,7 +127,15 @@ final class DownlinkBandwidth implements DeliveryRate.PacketResults {
     long delivered = history.onFeedback(packet, offset, length, this);
     boolean wasConstrained = estimator.constrained();
     long before = estimator.estimate();
+    long reprieves = estimator.reprieves();
     boolean changed = estimator.onFeedbackEnd(now);
+    if (estimator.reprieves() != reprieves && LOG.isDebugEnabled()) {
+      LOG.debug(
+          "endpoint {}: a queue drained (queue {} ms), its decrease taken back; estimate {}",
+          endpoint.id(),
+          Math.round(estimator.queueMs()),
+          estimator.estimate());
+    }
     if (estimator.estimate() < before || !wasConstrained && estimator.constrained()) {
       // Congestion: no probe until the path has had time to settle at the lower rate.
       endpoint.room().context().stats().bandwidthDecreases.increment();

@@ -198,6 +198,76 @@ class BandwidthEstimatorTest {
     assertThat(estimator.estimate()).as("20 s after it widened").isGreaterThan(1_000_000L);
   }
 
+  /**
+   * A stream that fits its link, with now and then a keyframe's burst (24 KB over 40 ms, a third of
+   * a second at the link's rate): the queue each burst builds drains, so the decrease it sets off
+   * is taken back. Twice within 5 s, the second stands.
+   */
+  @Test
+  void aQueueThatDrainsDoesNotLowerTheEstimate() {
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    sendWithBursts(estimator, bottleneck(700_000), 450_000, new long[] {2_000, 8_000}, 12);
+    assertThat(estimator.decreases()).as("the bursts were taken for overuse").isPositive();
+    assertThat(estimator.reprieves()).isEqualTo(2);
+    assertThat(estimator.estimate()).as("nothing held back").isEqualTo(Long.MAX_VALUE);
+
+    BandwidthEstimator twice = new BandwidthEstimator();
+    sendWithBursts(twice, bottleneck(700_000), 450_000, new long[] {2_000, 4_000}, 6);
+    assertThat(twice.reprieves()).isEqualTo(1);
+    assertThat(twice.constrained()).as("the second burst within 5 s lowered it").isTrue();
+    assertThat(twice.estimate()).isLessThan(700_000L);
+  }
+
+  /**
+   * A fifth more sent than the link carries: its queue keeps rising, which confirms the decrease on
+   * trial 300 ms on (1.09 s into the run; taken at once, without a trial, it comes within 1 s), not
+   * when the queue reaches a quarter second (1.79 s).
+   */
+  @Test
+  void aQueueThatKeepsRisingLowersTheEstimateAtOnce() {
+    BandwidthEstimator estimator = new BandwidthEstimator();
+    long lowered = sendWithBursts(estimator, bottleneck(250_000), 300_000, new long[0], 3);
+    assertThat(estimator.reprieves()).isZero();
+    assertThat(lowered).as("ms into the run when the estimate came down").isBetween(1L, 1_300L);
+  }
+
+  /**
+   * Sends {@code bitsPerSecond} steadily and, at each of {@code burstsAtMs}, 20 more packets over
+   * 40 ms, with a feedback every 50 ms as {@link #drive} does; returns when the estimate first came
+   * down (ms, -1 if it did not).
+   */
+  private static long sendWithBursts(
+      BandwidthEstimator estimator, Path path, long bitsPerSecond, long[] burstsAtMs, int seconds) {
+    java.util.TreeSet<Long> sends = new java.util.TreeSet<>();
+    long interval = SIZE * 8L * 1_000_000_000L / bitsPerSecond;
+    for (long t = 0; t < seconds * 1_000 * MS; t += interval) {
+      sends.add(t);
+    }
+    for (long at : burstsAtMs) {
+      for (int i = 0; i < 20; i++) {
+        sends.add(at * MS + i * 2 * MS + 1);
+      }
+    }
+    java.util.List<long[]> pending = new java.util.ArrayList<>();
+    long nextFeedback = 50 * MS;
+    long constrainedAt = -1;
+    for (long t : sends) {
+      pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
+      if (t >= nextFeedback) {
+        for (long[] p : pending) {
+          estimator.onPacket(p[0], p[1], SIZE, t);
+        }
+        pending.clear();
+        estimator.onFeedbackEnd(t);
+        if (constrainedAt < 0 && estimator.constrained()) {
+          constrainedAt = t / MS;
+        }
+        nextFeedback = t + 50 * MS;
+      }
+    }
+    return constrainedAt;
+  }
+
   @Test
   void aProbeRaisesTheEstimateAndNeverLowersIt() {
     BandwidthEstimator estimator = new BandwidthEstimator();
