@@ -58,7 +58,7 @@ final class BandwidthEstimator {
   private static final double DRAINED_QUEUE_MS = 30;
   private static final double CONFIRM_LOSS = 0.05;
   private static final long REPRIEVE_INTERVAL_NANOS = 5_000_000_000L;
-  private static final long LOSS_MEMORY_NANOS = 30_000_000_000L;
+  private static final long NARROW_MEMORY_NANOS = 30_000_000_000L;
   private static final long NONE = Long.MIN_VALUE;
 
   // The group being filled and the one before it.
@@ -117,6 +117,7 @@ final class BandwidthEstimator {
   private long tentativeFrom;
   private double tentativePeakQueueMs;
   private long lastReprieveNanos = Long.MIN_VALUE / 2;
+  private long lastStoodNanos = Long.MIN_VALUE / 2;
   private long reprieves;
   private long lastDecreaseNanos = Long.MIN_VALUE / 2;
   private long lastUpdateNanos = Long.MIN_VALUE;
@@ -337,7 +338,8 @@ final class BandwidthEstimator {
       if (tentativeSince == NONE
           && delayBased < from
           && lossFraction < CONFIRM_LOSS
-          && now - lastLossNanos >= LOSS_MEMORY_NANOS
+          && now - lastLossNanos >= NARROW_MEMORY_NANOS
+          && now - lastStoodNanos >= NARROW_MEMORY_NANOS
           && now - lastReprieveNanos >= REPRIEVE_INTERVAL_NANOS) {
         tentativeSince = now;
         tentativeFrom = from;
@@ -356,6 +358,9 @@ final class BandwidthEstimator {
       settleTentative(now);
     }
     estimate = Math.min(tentativeSince != NONE ? tentativeFrom : delayBased, lossBased);
+    if (estimate < before) {
+      lastStoodNanos = now;
+    }
     constrained |= estimate != Long.MAX_VALUE;
     lossFresh = false;
     lastUpdateNanos = now;
@@ -370,9 +375,10 @@ final class BandwidthEstimator {
    * (or to 30 ms) with no overuse (after 300 ms at the earliest). Loss, a queue of a quarter
    * second, a queue still rising 300 ms on (more is sent than the link carries: a burst's queue
    * stops rising once the burst is through), or one not drained within a second confirm it. A
-   * decrease is put on trial only on a link that has not lost 2 % of a window in the last 30 s (a
-   * narrow one keeps a queue standing, which the floor the queue is measured from takes in), and
-   * not within 5 s of one taken back.
+   * decrease is put on trial only on a link that has not lost 2 % of a window, nor had a decrease
+   * stand, in the last 30 s (a narrow one keeps a queue standing, which the floor the queue is
+   * measured from takes in; and a picture started again on it must give way at once, or the audio
+   * beside it pays), and not within 5 s of one taken back.
    */
   private void settleTentative(long now) {
     double queue = queueMs();
@@ -445,6 +451,7 @@ final class BandwidthEstimator {
       return false;
     }
     estimate = target;
+    lastStoodNanos = lastUpdateNanos; // the last feedback's time: a probe is read after one
     tentativeSince = NONE;
     delayBased = Math.min(delayBased, target);
     lossBased = Math.min(lossBased, target);
