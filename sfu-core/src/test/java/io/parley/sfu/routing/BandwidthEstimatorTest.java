@@ -216,6 +216,12 @@ class BandwidthEstimatorTest {
     assertThat(twice.reprieves()).isEqualTo(1);
     assertThat(twice.constrained()).as("the second burst within 5 s lowered it").isTrue();
     assertThat(twice.estimate()).isLessThan(700_000L);
+
+    // After a decrease stood, the link counts as narrow for 30 s: a third burst 6 s after the
+    // second (past the 5 s) is not given a trial either.
+    BandwidthEstimator again = new BandwidthEstimator();
+    sendWithBursts(again, bottleneck(700_000), 450_000, new long[] {2_000, 4_000, 10_000}, 12);
+    assertThat(again.reprieves()).as("only the first burst's").isEqualTo(1);
   }
 
   /**
