@@ -61,16 +61,21 @@ class BandwidthEstimatorTest {
       interval = SIZE * 8L * 1_000_000_000L / rate;
       pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
       if (t >= nextFeedback) {
-        for (long[] p : pending) {
-          estimator.onPacket(p[0], p[1], SIZE, t);
-        }
-        pending.clear();
-        estimator.onFeedbackEnd(t);
+        report(estimator, pending, t);
         most = Math.max(most, estimator.queueMs());
         nextFeedback = t + 50 * MS;
       }
     }
     return most;
+  }
+
+  /** One feedback at {@code t}: the packets sent since the last one ({send ns, arrival µs}). */
+  private static void report(BandwidthEstimator estimator, java.util.List<long[]> pending, long t) {
+    for (long[] p : pending) {
+      estimator.onPacket(p[0], p[1], SIZE, t);
+    }
+    pending.clear();
+    estimator.onFeedbackEnd(t);
   }
 
   /** A bottleneck of {@code bitsPerSecond} with a queue of at most 300 ms, 10 ms away. */
@@ -260,11 +265,7 @@ class BandwidthEstimatorTest {
     for (long t : sends) {
       pending.add(new long[] {t, path.arrivalMicros(t, SIZE)});
       if (t >= nextFeedback) {
-        for (long[] p : pending) {
-          estimator.onPacket(p[0], p[1], SIZE, t);
-        }
-        pending.clear();
-        estimator.onFeedbackEnd(t);
+        report(estimator, pending, t);
         if (constrainedAt < 0 && estimator.constrained()) {
           constrainedAt = t / MS;
         }
