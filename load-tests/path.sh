@@ -62,6 +62,9 @@ trap cleanup EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 run() {
+  # run is called as $(run), a subshell the EXIT trap above does not reach: stop what this run
+  # started however it ends (a failed page left the relay running).
+  trap 'for pid in "$relay_pid" "$server_pid"; do [[ -z "$pid" ]] || kill "$pid" 2>/dev/null || true; done' EXIT
   local http udp relay
   http=$(free_port)
   udp=$(free_port)
